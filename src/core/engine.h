@@ -23,6 +23,7 @@
 #include "src/core/prefix.h"
 
 struct engine;
+struct filter_set; /* src/core/filter.h: what the config parser fills */
 
 #define ENGINE_INFINITY 0xFFFFu
 
@@ -66,8 +67,9 @@ void engine_if_defaults(struct if_config *c);
 struct engine_config {
 	uint8_t router_id[8];
 	uint16_t seqno;                 /* starting seqno (from the state file) */
-	uint32_t smoothing_half_life_ms;
-	uint32_t hysteresis;            /* metric margin for switching routes */
+	uint32_t smoothing_half_life_ms; /* 0: babeld's default, 4 s */
+	bool smoothing_off;             /* no smoothing at all */
+	uint32_t hysteresis;            /* extra metric margin for switching routes (A.3) */
 	const struct filter_set *filters; /* may be NULL: babeld's defaults */
 };
 
@@ -78,7 +80,9 @@ struct fib_change {
 	enum fib_op op;
 	struct route_key key;       /* destination and source prefixes */
 	uint32_t ifindex;
-	struct link_addr nexthop;   /* always IPv6 link-local (v4-via-v6 for IPv4) */
+	struct link_addr nexthop;   /* IPv6 link-local (v4-via-v6 for IPv4, RFC 9229),
+				     * or IPv4-mapped ::ffff:a.b.c.d when a neighbour
+				     * named an IPv4 next hop (AE 1) */
 	uint16_t metric;
 };
 
@@ -137,5 +141,102 @@ uint64_t engine_run(struct engine *e, uint64_t now_ms);
 /* Graceful stop: retracts our routes on every interface and removes the
  * installed routes (through route_change). */
 void engine_shutdown(struct engine *e, uint64_t now_ms);
+
+/* Our current seqno (to persist in the state file on EV_SEQNO_CHANGE). */
+uint16_t engine_seqno(const struct engine *e);
+
+/* ------------------------------------------------------------------
+ * Read-only views for the control socket.  Each visitor calls fn once per
+ * object with a snapshot valid during the call only; fn must not call back
+ * into the engine.  Ids are stable for an object's life and never reused. */
+
+struct engine_if_info {
+	uint64_t id;
+	uint32_t ifindex;
+	const char *name;
+	struct if_config cfg;       /* with defaults resolved */
+	struct link_addr ll;
+	uint16_t hello_seqno;
+	size_t neighbours;
+};
+
+struct engine_neighbour_info {
+	uint64_t id;
+	uint32_t ifindex;
+	const char *ifname;
+	struct link_addr addr;
+	uint16_t mcast_history;     /* bit 0 = most recent interval */
+	uint8_t mcast_history_len;
+	uint16_t ucast_history;
+	uint8_t ucast_history_len;
+	uint16_t mcast_hello_interval_cs;
+	uint16_t ucast_hello_interval_cs;
+	uint16_t rxcost;            /* what we send in our IHUs */
+	uint16_t txcost;            /* from its IHUs, INF when expired */
+	uint16_t cost;              /* the link cost used in metrics */
+	bool rtt_valid;
+	uint32_t rtt_us;            /* smoothed RTT (RFC 9616) */
+	uint32_t link_hint;         /* 256 = neutral */
+	size_t routes;
+};
+
+struct engine_route_info {
+	uint64_t id;
+	struct route_key key;
+	uint8_t router_id[8];
+	uint16_t seqno;
+	uint16_t refmetric;         /* as advertised by the neighbour */
+	uint16_t metric;            /* refmetric + link cost (+ in filter) */
+	uint16_t smoothed_metric;
+	bool feasible;
+	bool selected;
+	bool installed;
+	uint64_t age_ms;            /* since the last update for it */
+	struct link_addr nexthop;
+	struct link_addr neighbour;
+	uint32_t ifindex;
+	const char *ifname;
+};
+
+struct engine_xroute_info {
+	struct route_key key;
+	uint16_t metric;
+	uint32_t ifindex;
+	uint8_t kproto;
+	bool local;
+};
+
+struct engine_source_info {
+	struct route_key key;
+	uint8_t router_id[8];
+	uint16_t seqno;             /* feasibility distance */
+	uint16_t metric;
+	uint64_t gc_in_ms;          /* time left before it is forgotten */
+};
+
+typedef void engine_if_fn(void *arg, const struct engine_if_info *i);
+typedef void engine_neighbour_fn(void *arg, const struct engine_neighbour_info *n);
+typedef void engine_route_fn(void *arg, const struct engine_route_info *r);
+typedef void engine_xroute_fn(void *arg, const struct engine_xroute_info *x);
+typedef void engine_source_fn(void *arg, const struct engine_source_info *s);
+
+void engine_foreach_interface(const struct engine *e, engine_if_fn *fn, void *arg);
+void engine_foreach_neighbour(const struct engine *e, uint64_t now_ms, engine_neighbour_fn *fn,
+			      void *arg);
+void engine_foreach_route(const struct engine *e, uint64_t now_ms, engine_route_fn *fn, void *arg);
+void engine_foreach_xroute(const struct engine *e, engine_xroute_fn *fn, void *arg);
+void engine_foreach_source(const struct engine *e, uint64_t now_ms, engine_source_fn *fn, void *arg);
+
+/* Counters (RFC 9046 spirit), for tests and metrics. */
+struct engine_stats {
+	uint64_t packets_in, packets_out, packets_dropped;
+	uint64_t bytes_out;
+	uint64_t tlvs_malformed, tlvs_ignored;
+	uint64_t updates_in, updates_unfeasible, updates_filtered;
+	uint64_t seqno_requests_forwarded, seqno_requests_suppressed;
+	uint64_t acks_resent, acks_given_up;
+	uint64_t fib_changes;
+};
+void engine_get_stats(const struct engine *e, struct engine_stats *out);
 
 #endif

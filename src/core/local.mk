@@ -60,3 +60,4 @@ tests_unit_test_core_smoothing_CFLAGS = $(core_unit_cflags)
 tests_unit_test_core_smoothing_LDADD = $(core_unit_ldadd)
 
 include $(top_srcdir)/src/core/mac.mk
+include $(top_srcdir)/src/core/engine.mk

@@ -1,0 +1,262 @@
+/* Sending updates (RFC 8966 3.7): triggered ones (batched, urgent ones at
+ * once), periodic full dumps paced to the interface's byte rate so that a
+ * large table does not overflow the receivers' socket buffers, and
+ * retractions.  Split horizon (3.7.4) where the interface allows it. */
+#include "src/core/engine_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Triggered updates handled per tick: 256 updates of ~20 octets every
+ * 20 ms, about 250 kB/s, so that even a mass retraction is spread out. */
+#define PENDING_PER_TICK 256u
+/* What one update costs on the wire, roughly (Update TLV with a
+ * compressed prefix, its share of Router-Id TLVs), for pacing. */
+#define UPDATE_COST_OCTETS 20
+
+static uint8_t ae_for(const struct iface *ifp, const struct prefix *p, bool retraction)
+{
+	if (p->family == PREFIX_FAMILY_IPV6)
+		return BABEL_AE_IPV6;
+	if (ifp->cfg.v4_via_v6 == OPT_ON)
+		return BABEL_AE_V4_VIA_V6; /* RFC 9229: our IPv6 address is the next hop */
+	/* Without v4-via-v6 an IPv4 route needs an IPv4 next hop, which the
+	 * engine does not have: only retractions can go (they need none). */
+	return retraction ? BABEL_AE_IPV4 : BABEL_AE_WILDCARD;
+}
+
+static void fill_prefix(struct babel_update *u, const struct route_key *k)
+{
+	babel_from_prefix(&u->prefix, &k->dst);
+	if (route_key_is_source_specific(k)) {
+		u->has_src = true; /* RFC 9079 */
+		babel_from_prefix(&u->src, &k->src);
+	}
+}
+
+bool update_for_dest(struct engine *e, struct dest *d, struct iface *ifp, bool full_dump,
+		     struct babel_update *u)
+{
+	memset(u, 0, sizeof(*u));
+	uint16_t metric = INF, seqno = 0;
+	const uint8_t *rid = NULL;
+	if (d->xr) {
+		metric = d->xr->metric;
+		rid = e->cfg.router_id;
+		seqno = e->seqno;
+	} else if (d->selected && d->selected->metric < INF) {
+		struct route *r = d->selected;
+		if (ifp->cfg.split_horizon == OPT_ON && r->nb->ifp == ifp) {
+			/* 3.7.4: not back onto the link we learned it from. */
+			if (full_dump)
+				return false;
+		} else {
+			metric = r->metric;
+			rid = r->rid;
+			seqno = r->seqno;
+		}
+	}
+	if (metric != INF) {
+		struct filter_subject fs = { .key = &d->key, .ifname = ifp->name, .router_id = rid,
+					     .proto = -1 };
+		struct filter_result fr;
+		filter_apply(e->cfg.filters, FILTER_OUT, &fs, &fr);
+		if (!fr.allow) {
+			metric = INF;
+		} else if (fr.has_metric) {
+			uint32_t m = (uint32_t)metric + fr.metric;
+			metric = m >= INF ? INF : (uint16_t)m;
+		}
+	}
+	if (metric == INF && full_dump)
+		return false;
+	u->ae = ae_for(ifp, &d->key.dst, metric == INF);
+	if (u->ae == BABEL_AE_WILDCARD)
+		return false;
+	u->interval = (uint16_t)(ifp->cfg.update_interval_ms / 10);
+	u->metric = metric;
+	u->seqno = seqno;
+	fill_prefix(u, &d->key);
+	if (metric != INF) {
+		u->has_router_id = true;
+		memcpy(u->router_id, rid, 8);
+	}
+	return true;
+}
+
+static void note_announced(struct engine *e, struct dest *d, const struct babel_update *u)
+{
+	if (u->metric == INF) {
+		d->announced = false;
+		return;
+	}
+	/* 3.7.3: the feasibility distance follows what we announce. */
+	struct route_key k = d->key;
+	source_note_sent(e, &k, u->router_id, u->seqno, u->metric);
+	d->announced = true;
+	memcpy(d->ann_rid, u->router_id, 8);
+	d->ann_seqno = u->seqno;
+	d->ann_metric = u->metric;
+}
+
+void update_send_dest(struct engine *e, struct iface *ifp, struct neighbour *to, struct dest *d,
+		      bool full_dump)
+{
+	struct babel_update u;
+	if (!update_for_dest(e, d, ifp, full_dump, &u))
+		return;
+	note_announced(e, d, &u);
+	if (to) {
+		outbuf_put(e, &to->ubuf, put_update, &u);
+		return;
+	}
+	if (ifp->cfg.unicast == OPT_ON) {
+		struct list_node *n;
+		LIST_FOREACH(n, &ifp->neighbours) {
+			struct neighbour *nb = container_of(n, struct neighbour, link);
+			outbuf_put(e, &nb->ubuf, put_update, &u);
+		}
+		return;
+	}
+	outbuf_put(e, &ifp->mcast, put_update, &u);
+}
+
+void update_send_retraction_key(struct engine *e, struct iface *ifp, struct neighbour *to,
+				const struct route_key *k)
+{
+	struct babel_update u = { 0 };
+	u.ae = ae_for(ifp, &k->dst, true);
+	u.interval = (uint16_t)(ifp->cfg.update_interval_ms / 10);
+	u.metric = INF;
+	fill_prefix(&u, k);
+	outbuf_put(e, to ? &to->ubuf : &ifp->mcast, put_update, &u);
+}
+
+static void flush_iface_soon(struct engine *e, struct iface *ifp, uint64_t at)
+{
+	outbuf_flush_at(e, &ifp->mcast, at);
+	struct list_node *n;
+	LIST_FOREACH(n, &ifp->neighbours) {
+		struct neighbour *nb = container_of(n, struct neighbour, link);
+		outbuf_flush_at(e, &nb->ubuf, at);
+	}
+}
+
+void update_trigger(struct engine *e, struct dest *d, bool urgent)
+{
+	if (!d->pending) {
+		d->pending = true;
+		list_push_back(&e->pending, &d->plink);
+	}
+	d->pending_urgent |= urgent;
+	/* Never hold a triggered update for long: urgent ones go now, others
+	 * within the urgent timeout, jittered so that neighbours that saw
+	 * the same change do not all speak at once. */
+	uint64_t at = urgent ? e->now : e->now + rng_delay(&e->rng, URGENT_MS / 2);
+	etimer_before(e, &e->pending_timer, at);
+}
+
+void update_pending_fire(struct engine *e, struct etimer *t)
+{
+	unsigned n = 0;
+	while (!list_empty(&e->pending) && n < PENDING_PER_TICK) {
+		struct dest *d = container_of(list_first(&e->pending), struct dest, plink);
+		list_remove(&d->plink);
+		bool urgent = d->pending_urgent;
+		d->pending = false;
+		d->pending_urgent = false;
+		struct list_node *l;
+		LIST_FOREACH(l, &e->ifaces) {
+			struct iface *ifp = container_of(l, struct iface, link);
+			if (urgent && ifp->cfg.unicast == OPT_ON) {
+				/* RFC 8966 3.3: urgent unicast messages carry an
+				 * Ack Request and are resent until acknowledged. */
+				struct list_node *m;
+				LIST_FOREACH(m, &ifp->neighbours) {
+					struct neighbour *nb = container_of(m, struct neighbour, link);
+					ack_send_urgent(e, nb, d);
+				}
+			} else {
+				update_send_dest(e, ifp, NULL, d, false);
+			}
+		}
+		dest_maybe_free(e, d);
+		n++;
+	}
+	struct list_node *l;
+	LIST_FOREACH(l, &e->ifaces)
+		flush_iface_soon(e, container_of(l, struct iface, link), e->now);
+	if (!list_empty(&e->pending))
+		etimer_at(e, t, e->now + DUMP_TICK_MS);
+}
+
+/* ------------------------------------------------------------ full dumps */
+
+void update_start_dump(struct engine *e, struct iface *ifp)
+{
+	/* A snapshot of the keys: the table may change while the dump is
+	 * paced out; each key is looked up again when its turn comes. */
+	size_t n = hashmap_count(&e->dests);
+	struct route_key *keys = n ? malloc(n * sizeof(*keys)) : NULL;
+	size_t k = 0;
+	if (n && !keys)
+		return;
+	struct hashmap_iter it;
+	struct hashmap_node *h;
+	hashmap_iter_init(&it, &e->dests);
+	while ((h = hashmap_iter_next(&it)) != NULL) {
+		struct dest *d = container_of(h, struct dest, h);
+		if (d->xr || (d->selected && d->selected->metric < INF))
+			keys[k++] = d->key;
+	}
+	free(ifp->dump);
+	ifp->dump = keys;
+	ifp->dump_len = k;
+	ifp->dump_pos = 0;
+	if (ifp->dump_credit <= 0 || e->now != ifp->dump_credit_at) {
+		/* Start with one packet's worth of credit. */
+		ifp->dump_credit = (int64_t)ifp->cfg.mtu * 1000;
+		ifp->dump_credit_at = e->now;
+	}
+	etimer_at(e, &ifp->dump_timer, e->now);
+}
+
+void update_dump_timer(struct engine *e, struct etimer *t)
+{
+	struct iface *ifp = container_of(t, struct iface, dump_timer);
+	uint64_t rate = ifp->cfg.rate_bytes_per_s ? ifp->cfg.rate_bytes_per_s : 1;
+	/* Token bucket in milli-octets: rate octets/s = rate milli-octets/ms;
+	 * at most two packets' worth may accumulate. */
+	ifp->dump_credit += (int64_t)(rate * (e->now - ifp->dump_credit_at));
+	ifp->dump_credit_at = e->now;
+	int64_t cap = (int64_t)ifp->cfg.mtu * 2000;
+	if (ifp->dump_credit > cap)
+		ifp->dump_credit = cap;
+	while (ifp->dump_pos < ifp->dump_len && ifp->dump_credit > 0) {
+		struct dest *d = dest_find(e, &ifp->dump[ifp->dump_pos++]);
+		if (!d)
+			continue;
+		update_send_dest(e, ifp, NULL, d, true);
+		ifp->dump_credit -= UPDATE_COST_OCTETS * 1000;
+	}
+	if (ifp->dump_pos < ifp->dump_len) {
+		uint64_t wait = (uint64_t)(-ifp->dump_credit) / rate + 1;
+		if (wait < DUMP_TICK_MS)
+			wait = DUMP_TICK_MS;
+		etimer_at(e, t, e->now + wait);
+		/* What is ready goes out; partial packets too, after a tick. */
+		flush_iface_soon(e, ifp, e->now + DUMP_TICK_MS);
+	} else {
+		free(ifp->dump);
+		ifp->dump = NULL;
+		ifp->dump_len = ifp->dump_pos = 0;
+		flush_iface_soon(e, ifp, e->now);
+	}
+}
+
+void update_iface_timer(struct engine *e, struct etimer *t)
+{
+	struct iface *ifp = container_of(t, struct iface, update_timer);
+	update_start_dump(e, ifp);
+	etimer_at(e, t, e->now + rng_jitter(&e->rng, ifp->cfg.update_interval_ms, 25));
+}

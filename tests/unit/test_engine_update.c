@@ -1,0 +1,323 @@
+/* Engine: update packing, compression, pacing (RFC 8966 3.7, 4.5),
+ * filters (babeld semantics) and determinism. */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "src/core/filter.h"
+#include "tests/unit/test_engine_util.h"
+
+static void add_local(struct harness *h, unsigned i)
+{
+	char text[64];
+	snprintf(text, sizeof(text), "2001:db8:%x:%x::/64", i >> 8, i & 0xff);
+	struct route_key k;
+	h_key(&k, text, NULL);
+	engine_kernel_route(h->e, &k, 1, 0, 0, 2, true, h->now);
+}
+
+/* Many routes: every packet within the MTU, every one decodable, every
+ * route present once, with prefix compression at work. */
+static void test_packing(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_init(&h, 31, NULL);
+	h_if_up(&h, 1, IF_TYPE_WIRED);
+	h_advance(&h, 2000);
+	for (unsigned i = 0; i < 1000; i++)
+		add_local(&h, i);
+	h_clear(&h);
+	h_advance(&h, 20000); /* a periodic full dump happens */
+	size_t updates = h_scan(&h, 0, BABEL_TLV_UPDATE, NULL, NULL);
+	assert_true(updates >= 1000);
+	size_t bytes = 0, pkts = 0;
+	for (size_t i = 0; i < h.nsent; i++) {
+		assert_true(h.sent[i].len <= 1452);
+		bytes += h.sent[i].len;
+		pkts++;
+	}
+	/* Uncompressed, an IPv6 /64 update is 4 + 12 + 8 = 24 octets with its
+	 * header; compression keeps it well below. */
+	assert_true(bytes / updates < 20);
+	assert_true(pkts >= 10);
+	h_free(&h);
+}
+
+/* A full dump is paced at the interface's rate, not sent in one burst. */
+static void test_pacing(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_init(&h, 32, NULL);
+	struct if_config c;
+	memset(&c, 0, sizeof(c));
+	c.type = IF_TYPE_WIRED;
+	c.split_horizon = c.unicast = c.link_quality = c.enable_timestamps = c.v4_via_v6 = OPT_DEFAULT;
+	c.rate_bytes_per_s = 20000;
+	c.update_interval_ms = 60000;
+	h_if_up_cfg(&h, 1, &c);
+	h_advance(&h, 2000);
+	for (unsigned i = 0; i < 3000; i++)
+		add_local(&h, i);
+	h_advance(&h, 5000);
+	h_clear(&h);
+	/* Ask for a full table. */
+	struct h_pkt p;
+	hp_init(&p);
+	hp_route_req(&p, NULL);
+	hp_send(&h, &p, 1, 7, true);
+	uint64_t t0 = h.now;
+	h_advance(&h, 10000);
+	size_t bytes = 0;
+	uint64_t first = 0, last = 0;
+	for (size_t i = 0; i < h.nsent; i++) {
+		if (!h_scan(&h, i, BABEL_TLV_UPDATE, NULL, NULL))
+			continue;
+		if (!first)
+			first = h.sent[i].at;
+		last = h.sent[i].at;
+		bytes += h.sent[i].len;
+	}
+	assert_true(bytes > 30000);
+	/* 3000 updates of ~20 octets at 20 kB/s: about 3 s. */
+	assert_true(last - t0 >= 2000);
+	/* No second carries much more than the rate (+ one packet of burst). */
+	for (uint64_t s = t0; s < t0 + 10000; s += 1000) {
+		size_t in = 0;
+		for (size_t i = 0; i < h.nsent; i++)
+			if (h.sent[i].at >= s && h.sent[i].at < s + 1000)
+				in += h.sent[i].len;
+		assert_true(in <= 20000 + 3 * 1452);
+	}
+	(void)first;
+	h_free(&h);
+}
+
+/* Determinism: same inputs and seed, byte-identical outputs. */
+static void scenario(struct harness *h, uint64_t seed)
+{
+	h_init(h, seed, NULL);
+	h_if_up(h, 1, IF_TYPE_WIRELESS);
+	h_if_up(h, 2, IF_TYPE_WIRED);
+	for (unsigned i = 0; i < 50; i++)
+		add_local(h, i);
+	uint16_t seq = 1;
+	for (int r = 0; r < 10; r++) {
+		h_neighbour_hello(h, 1, 3, seq, 256);
+		h_neighbour_hello(h, 2, 4, seq, 96);
+		seq++;
+		struct h_pkt p;
+		hp_init(&p);
+		hp_update(&p, "2001:db8:ff::/48", NULL, (uint16_t)(5 + r / 3), (uint16_t)(100 + r), RID_B, 400);
+		hp_send(h, &p, 1, 3, true);
+		h_advance(h, 3700);
+	}
+}
+
+static void test_determinism(void **state)
+{
+	(void)state;
+	static struct harness a, b;
+	scenario(&a, 77);
+	scenario(&b, 77);
+	assert_int_equal(a.nsent, b.nsent);
+	for (size_t i = 0; i < a.nsent; i++) {
+		assert_int_equal(a.sent[i].at, b.sent[i].at);
+		assert_int_equal(a.sent[i].len, b.sent[i].len);
+		assert_memory_equal(a.sent[i].buf, b.sent[i].buf, a.sent[i].len);
+	}
+	assert_int_equal(a.nfib, b.nfib);
+	assert_memory_equal(a.fib, b.fib, a.nfib * sizeof(a.fib[0]));
+	h_free(&b);
+	/* Another seed: other jitter. */
+	scenario(&b, 78);
+	bool differ = a.nsent != b.nsent;
+	for (size_t i = 0; !differ && i < a.nsent; i++)
+		differ = a.sent[i].at != b.sent[i].at;
+	assert_true(differ);
+	h_free(&a);
+	h_free(&b);
+}
+
+/* ---- filters: each kind, first match wins. */
+
+static void test_filter_rules(void **state)
+{
+	(void)state;
+	struct filter_set fs = { 0 };
+	struct filter_rule r;
+	filter_rule_init(&r);
+	assert_int_equal(prefix_parse("2001:db8::/32", &r.prefix), 0);
+	r.has_prefix = true;
+	r.plen_ge = 64;
+	r.action = FILTER_DENY;
+	assert_int_equal(filter_set_add(&fs, FILTER_IN, &r), 0);
+	filter_rule_init(&r);
+	assert_int_equal(prefix_parse("2001:db8::/32", &r.prefix), 0);
+	r.has_prefix = true;
+	r.action = FILTER_METRIC;
+	r.metric = 50;
+	assert_int_equal(filter_set_add(&fs, FILTER_IN, &r), 0);
+	struct route_key k;
+	struct filter_result fr;
+	struct filter_subject s = { .key = &k, .proto = -1 };
+	h_key(&k, "2001:db8:1:2::/64", NULL);
+	filter_apply(&fs, FILTER_IN, &s, &fr);
+	assert_false(fr.allow); /* first rule */
+	h_key(&k, "2001:db8:1::/48", NULL);
+	filter_apply(&fs, FILTER_IN, &s, &fr);
+	assert_true(fr.allow);
+	assert_int_equal(fr.metric, 50); /* second */
+	h_key(&k, "2001:db9::/32", NULL);
+	filter_apply(&fs, FILTER_IN, &s, &fr);
+	assert_true(fr.allow); /* default */
+	assert_false(fr.has_metric);
+	/* redistribute: local allowed by default, other kernel routes not. */
+	s.local = true;
+	filter_apply(&fs, FILTER_REDISTRIBUTE, &s, &fr);
+	assert_true(fr.allow);
+	s.local = false;
+	s.proto = 3;
+	filter_apply(&fs, FILTER_REDISTRIBUTE, &s, &fr);
+	assert_false(fr.allow);
+	filter_rule_init(&r);
+	r.proto = 3;
+	r.action = FILTER_METRIC;
+	r.metric = 128;
+	assert_int_equal(filter_set_add(&fs, FILTER_REDISTRIBUTE, &r), 0);
+	filter_apply(&fs, FILTER_REDISTRIBUTE, &s, &fr);
+	assert_true(fr.allow);
+	assert_int_equal(fr.metric, 128);
+	/* if / neighbour / id selectors */
+	filter_rule_init(&r);
+	r.has_ifname = true;
+	strcpy(r.ifname, "eth2");
+	r.has_id = true;
+	memcpy(r.id, RID_A, 8);
+	r.action = FILTER_DENY;
+	assert_int_equal(filter_set_add(&fs, FILTER_OUT, &r), 0);
+	struct filter_subject o = { .key = &k, .ifname = "eth2", .router_id = RID_A, .proto = -1 };
+	filter_apply(&fs, FILTER_OUT, &o, &fr);
+	assert_false(fr.allow);
+	o.ifname = "eth1";
+	filter_apply(&fs, FILTER_OUT, &o, &fr);
+	assert_true(fr.allow);
+	filter_set_free(&fs);
+}
+
+/* The four kinds at work in the engine. */
+static void test_filters_in_engine(void **state)
+{
+	(void)state;
+	struct filter_set fs = { 0 };
+	struct filter_rule r;
+	/* in: deny 2001:db8:bad::/48 */
+	filter_rule_init(&r);
+	prefix_parse("2001:db8:bad::/48", &r.prefix);
+	r.has_prefix = true;
+	r.action = FILTER_DENY;
+	filter_set_add(&fs, FILTER_IN, &r);
+	/* in: metric +100 for everything from fe80::7 */
+	filter_rule_init(&r);
+	r.has_neighbour = true;
+	struct link_addr a7 = h_ll(7);
+	memcpy(r.neighbour, a7.a, 16);
+	r.action = FILTER_METRIC;
+	r.metric = 100;
+	filter_set_add(&fs, FILTER_IN, &r);
+	/* out: deny 2001:db8:2::/48 on eth2 */
+	filter_rule_init(&r);
+	prefix_parse("2001:db8:2::/48", &r.prefix);
+	r.has_prefix = true;
+	r.has_ifname = true;
+	strcpy(r.ifname, "eth2");
+	r.action = FILTER_DENY;
+	filter_set_add(&fs, FILTER_OUT, &r);
+	/* install: deny 2001:db8:3::/48 */
+	filter_rule_init(&r);
+	prefix_parse("2001:db8:3::/48", &r.prefix);
+	r.has_prefix = true;
+	r.action = FILTER_DENY;
+	filter_set_add(&fs, FILTER_INSTALL, &r);
+	struct engine_config cfg = { .filters = &fs };
+	struct harness h;
+	h_init(&h, 33, &cfg);
+	h_if_up(&h, 1, IF_TYPE_WIRED);
+	h_if_up(&h, 2, IF_TYPE_WIRED);
+	h_neighbour_hello(&h, 1, 7, 1, 96);
+	h_advance(&h, 1000);
+	h_neighbour_hello(&h, 1, 7, 2, 96);
+	h_clear(&h);
+	struct h_pkt p;
+	hp_init(&p);
+	hp_update(&p, "2001:db8:bad::/48", NULL, 1, 10, RID_A, 400);
+	hp_update(&p, "2001:db8:1::/48", NULL, 1, 10, RID_A, 400);
+	hp_update(&p, "2001:db8:2::/48", NULL, 1, 10, RID_A, 400);
+	hp_update(&p, "2001:db8:3::/48", NULL, 1, 10, RID_A, 400);
+	hp_send(&h, &p, 1, 7, true);
+	h_advance(&h, 300);
+	struct engine_route_info ri;
+	assert_false(h_selected(&h, "2001:db8:bad::/48", &ri));
+	assert_true(h_selected(&h, "2001:db8:1::/48", &ri));
+	assert_int_equal(ri.metric, 10 + 96 + 100);
+	struct babel_update u;
+	assert_false(h_last_update(&h, 0, "2001:db8:2::/48", &u) && u.metric != 0xFFFF);
+	assert_true(h_last_update(&h, 0, "2001:db8:1::/48", &u));
+	assert_true(h_selected(&h, "2001:db8:3::/48", &ri));
+	assert_false(ri.installed);
+	struct route_key k3;
+	h_key(&k3, "2001:db8:3::/48", NULL);
+	for (size_t i = 0; i < h.nfib; i++)
+		assert_false(route_key_equal(&h.fib[i].key, &k3));
+	assert_int_equal(h.nfib, 2); /* 1 and 2 */
+	h_free(&h);
+	filter_set_free(&fs);
+}
+
+/* Shutdown retracts everything and empties the kernel. */
+static void test_shutdown(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_init(&h, 34, NULL);
+	h_if_up(&h, 1, IF_TYPE_WIRED);
+	h_if_up(&h, 2, IF_TYPE_WIRED);
+	h_neighbour_hello(&h, 1, 7, 1, 96);
+	h_advance(&h, 1000);
+	h_neighbour_hello(&h, 1, 7, 2, 96);
+	struct h_pkt p;
+	hp_init(&p);
+	hp_update(&p, "2001:db8:1::/48", NULL, 1, 10, RID_A, 400);
+	hp_send(&h, &p, 1, 7, true);
+	add_local(&h, 1);
+	h_advance(&h, 300);
+	h_clear(&h);
+	engine_shutdown(h.e, h.now);
+	assert_int_equal(h.nfib, 1);
+	assert_int_equal(h.fib[0].op, FIB_REMOVE);
+	struct babel_update u;
+	assert_true(h_last_update(&h, 0, "2001:db8:1::/48", &u));
+	assert_int_equal(u.metric, 0xFFFF);
+	assert_true(h_last_update(&h, 0, "2001:db8:0:1::/64", &u));
+	assert_int_equal(u.metric, 0xFFFF);
+	h_free(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_packing),
+		cmocka_unit_test(test_pacing),
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_filter_rules),
+		cmocka_unit_test(test_filters_in_engine),
+		cmocka_unit_test(test_shutdown),
+	};
+	return cmocka_run_group_tests_name("engine_update (RFC 8966 3.7, 4.5; filters)", tests, NULL, NULL);
+}
