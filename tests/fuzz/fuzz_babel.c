@@ -49,7 +49,8 @@ static void decode_ok(const struct babel_packet *pk, bool trailer, struct decode
 	while ((r = babel_iter_next(&it, &t)) != BABEL_END) {
 		check(r == BABEL_OK || r == BABEL_IGNORE || r == BABEL_MALFORMED, "result");
 		check(r == BABEL_OK || t.why != NULL, "a refusal without a reason");
-		if (r == BABEL_OK && d->n < MAXT)
+		/* Of a trailer only the MACs are carried over; padding is not. */
+		if (r == BABEL_OK && d->n < MAXT && (!trailer || t.type == BABEL_TLV_MAC))
 			d->t[d->n++] = t;
 	}
 }
@@ -113,9 +114,8 @@ static void roundtrip(const struct babel_packet *pk, bool with_trailer)
 	decode_ok(&pk2, false, &body2);
 	same_meaning(&body1, &body2);
 	decode_ok(&pk2, true, &tr2);
-	if (with_trailer) {
+	if (with_trailer)
 		same_meaning(&tr1, &tr2);
-	}
 	check(encode(&body2, &tr2, buf2, &len2), "our own packet does not fit again");
 	check(len1 == len2 && memcmp(buf1, buf2, len1) == 0, "encode-decode-encode differs");
 	decode_ok(&pk2, false, &body3);

@@ -40,6 +40,7 @@ struct gen {
 	struct babel_addr nh[2];
 };
 
+__attribute__((format(printf, 2, 3)))
 static void expect(struct gen *g, const char *fmt, ...)
 {
 	va_list ap;
