@@ -37,6 +37,18 @@
  *     router-id in force, a MAC TLV in the body.
  * The engine treats a MALFORMED TLV like an ignored one; it may also choose
  * to drop the whole packet (babel_iter_broken() tells it framing broke).
+ *
+ * Readings where the RFCs leave room:
+ *   - AE 3 in a prefix is the low half of an fe80::/64 address: plen 64..128,
+ *     (plen+7)/8 - 8 octets on the wire, no Omitted, no default prefix.
+ *   - AE 4 has a default prefix of its own, apart from AE 1 (RFC 9229), and
+ *     is refused in Next Hop and IHU, which name neighbours.
+ *   - A source prefix of length 0 restricts nothing: it decodes as none.  On
+ *     a wildcard (AE 0) it has no family and counts as an unknown mandatory
+ *     sub-TLV; twice in one TLV, the TLV is ignored.
+ *   - A timestamp sub-TLV of the wrong size is skipped (it is not mandatory).
+ *   - Flag 0x40 on a prefix whose router-id would be all zeros or all ones
+ *     poisons the router-id instead of setting it.
  */
 #ifndef MAILLE_PROTO_BABEL_H
 #define MAILLE_PROTO_BABEL_H
