@@ -21,6 +21,7 @@
 struct conf_interface {
 	char name[CONF_IFNAME_MAX];
 	struct if_config cfg; /* unset fields stay 0 / OPT_DEFAULT: engine defaults apply */
+	bool has_type;        /* `type` given (IF_TYPE_WIRED is 0, so cfg.type alone can't say) */
 };
 
 struct conf_error {
@@ -45,6 +46,7 @@ struct conf {
 	char *control_group;     /* NULL: only root may write */
 
 	struct if_config defaults; /* the `default` statement */
+	bool defaults_has_type;    /* `default type ...` given */
 	struct conf_interface *interfaces;
 	size_t n_interfaces;
 
@@ -54,6 +56,13 @@ struct conf {
 	size_t n_errors;
 };
 
+/* Defaults of the global statements. */
+#define CONF_DEFAULT_STATE_FILE "/var/lib/maille/state"
+#define CONF_DEFAULT_CONTROL_SOCKET "/run/maille/mailled.sock"
+#define CONF_DEFAULT_EXPORT_TABLE 254
+#define CONF_DEFAULT_KERNEL_PROTOCOL 42
+#define CONF_DEFAULT_SMOOTHING_HALF_LIFE 4
+
 /* An empty configuration with every default in place. */
 void conf_init(struct conf *c);
 void conf_free(struct conf *c);
@@ -62,8 +71,27 @@ void conf_free(struct conf *c);
  * Returns the number of errors added (0: fine); errors are in c->errors. */
 size_t conf_parse_file(struct conf *c, const char *path);
 size_t conf_parse_string(struct conf *c, const char *origin, const char *text);
+/* The same over LEN bytes that need not be NUL-terminated (a NUL byte in
+ * them is an error). */
+size_t conf_parse_buffer(struct conf *c, const char *origin, const char *data, size_t len);
 
-/* Prints c back in normalised form; parsing the output gives the same conf. */
+/* Writes every error as "file:line:column: message\n". */
+void conf_print_errors(const struct conf *c, FILE *out);
+
+/* Whether A and B configure the same thing (errors are not compared). */
+bool conf_equal(const struct conf *a, const struct conf *b);
+
+/* An if_config with nothing set: zero and OPT_DEFAULT everywhere. */
+void conf_if_config_init(struct if_config *cfg);
+
+/* Prints c back in normalised form; parsing the output gives the same conf.
+ * One statement per line, in this order: the global statements, every one
+ * of them explicit (router-id, log-file and control-group only when set),
+ * then `default` (if it sets anything), the interfaces in the order they
+ * were declared, then the filters (in, out, redistribute, install, each in
+ * rule order).  Interface and default parameters are printed only when set:
+ * an unset one keeps following the engine's per-type default.  Strings that
+ * are not plain words are quoted.  Returns 0, or -1 on a write error. */
 int conf_print(const struct conf *c, FILE *out);
 
 /* The interface's effective if_config: `default` applied under the
