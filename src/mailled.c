@@ -1,0 +1,572 @@
+/* mailled: the Babel daemon.  Reads the config, builds the engine and wires
+ * the Linux edges (src/sys/) to it: UDP in and out, interfaces and
+ * addresses from rtnetlink, routes to rtnetlink, the state file, signals.
+ * All protocol decisions are the engine's. */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "src/conf/conf.h"
+#include "src/core/engine.h"
+#include "src/sys/log.h"
+#include "src/sys/loop.h"
+#include "src/sys/netlink_link.h"
+#include "src/sys/netlink_route.h"
+#include "src/sys/state.h"
+#include "src/sys/udp.h"
+
+#define DEFAULT_CONFIG "/etc/maille/mailled.conf"
+#define DEFAULT_STATE "/var/lib/maille/state"
+
+/* A configured interface as the kernel shows it. */
+struct dif {
+	const struct conf_interface *ci;
+	uint32_t ifindex; /* 0: does not exist (yet) */
+	bool up;
+	bool has_ll;
+	struct link_addr ll;
+	/* What the engine was told. */
+	bool in_engine;
+	uint32_t e_ifindex;
+	struct link_addr e_ll;
+};
+
+struct daemon {
+	struct conf conf;
+	struct engine *e;
+	struct loop *loop;
+	struct udp udp;
+	struct netlink_link nll;
+	struct netlink_route nlr;
+	bool nll_open;
+	struct dif *ifs;
+	size_t n_ifs;
+	struct state st;
+	const char *state_path;
+	uint16_t saved_seqno;
+};
+
+static struct daemon D;
+
+/* ------------------------------------------------------------ engine ops */
+
+static void op_send(void *ctx, uint32_t ifindex, const struct link_addr *to, const uint8_t *buf,
+		    size_t len)
+{
+	struct daemon *d = ctx;
+	udp_send(&d->udp, ifindex, to, buf, len, loop_now_ms());
+}
+
+static void op_route_change(void *ctx, const struct fib_change *c, size_t n)
+{
+	struct daemon *d = ctx;
+	if (log_enabled(LOG_L_DEBUG)) {
+		for (size_t i = 0; i < n; i++) {
+			char k[ROUTE_KEY_STRLEN];
+			route_key_format(&c[i].key, k, sizeof(k));
+			log_debug("route %s %s ifindex %u metric %u",
+				  c[i].op == FIB_ADD ? "add" : c[i].op == FIB_REPLACE ? "replace" : "remove",
+				  k, c[i].ifindex, c[i].metric);
+		}
+	}
+	netlink_route_apply(&d->nlr, c, n);
+}
+
+static void save_state(struct daemon *d)
+{
+	if (!d->e)
+		return;
+	d->st.has_seqno = true;
+	d->st.seqno = engine_seqno(d->e);
+	if (state_write(d->state_path, &d->st) == 0)
+		d->saved_seqno = d->st.seqno;
+}
+
+static void op_notify(void *ctx, const struct engine_event *ev)
+{
+	struct daemon *d = ctx;
+	if (ev->kind == EV_SEQNO_CHANGE)
+		save_state(d);
+}
+
+static const struct engine_ops ops = {op_send, op_route_change, op_notify};
+
+/* ------------------------------------------------------------ interfaces */
+
+static struct dif *dif_by_name(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_ifs; i++)
+		if (strcmp(d->ifs[i].ci->name, name) == 0)
+			return &d->ifs[i];
+	return NULL;
+}
+
+static struct dif *dif_by_index(struct daemon *d, uint32_t ifindex)
+{
+	for (size_t i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].ifindex == ifindex)
+			return &d->ifs[i];
+	return NULL;
+}
+
+/* Brings the engine in line with what the kernel says about one interface:
+ * Babel runs on it when it exists, is up with carrier and has a usable
+ * link-local address. */
+static void reconcile(struct daemon *d, struct dif *f)
+{
+	bool want = f->ifindex && f->up && f->has_ll;
+	uint64_t now = loop_now_ms();
+	if (f->in_engine && (!want || f->e_ifindex != f->ifindex ||
+			     memcmp(&f->e_ll, &f->ll, sizeof(f->ll)) != 0)) {
+		log_notice("interface %s down", f->ci->name);
+		engine_interface_down(d->e, f->e_ifindex, now);
+		udp_leave(&d->udp, f->e_ifindex);
+		f->in_engine = false;
+	}
+	if (want && !f->in_engine) {
+		struct if_config cfg = conf_interface_config(&d->conf, f->ci);
+		if (udp_join(&d->udp, f->ifindex) < 0)
+			return;
+		if (engine_interface_up(d->e, f->ifindex, f->ci->name, &cfg, &f->ll, now) < 0) {
+			log_error("interface %s: the engine refused it", f->ci->name);
+			udp_leave(&d->udp, f->ifindex);
+			return;
+		}
+		log_notice("interface %s up (ifindex %u)", f->ci->name, f->ifindex);
+		f->in_engine = true;
+		f->e_ifindex = f->ifindex;
+		f->e_ll = f->ll;
+	}
+}
+
+static void on_link(void *arg, uint32_t ifindex, const char *name, bool up, bool present)
+{
+	struct daemon *d = arg;
+	struct dif *old = dif_by_index(d, ifindex);
+	struct dif *f = dif_by_name(d, name);
+	if (old && old != f) { /* renamed away from a configured name */
+		old->ifindex = 0;
+		old->up = old->has_ll = false;
+		reconcile(d, old);
+	}
+	if (!f)
+		return;
+	if (present) {
+		if (f->ifindex != ifindex)
+			f->has_ll = false; /* a new link: its addresses follow */
+		f->ifindex = ifindex;
+		f->up = up;
+	} else if (f->ifindex == ifindex) {
+		f->ifindex = 0;
+		f->up = f->has_ll = false;
+	}
+	reconcile(d, f);
+}
+
+static bool is_link_local6(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static bool skip_local(uint8_t family, const uint8_t *a)
+{
+	static const uint8_t lo6[16] = {[15] = 1};
+	if (family == 4)
+		return a[0] == 127 || a[0] >= 224;
+	return memcmp(a, lo6, 16) == 0 || a[0] == 0xff || is_link_local6(a);
+}
+
+static void on_addr(void *arg, uint32_t ifindex, uint8_t family, const uint8_t *addr,
+		    unsigned plen, bool usable, bool present)
+{
+	struct daemon *d = arg;
+	(void)plen;
+	if (family == 6 && is_link_local6(addr)) {
+		struct dif *f = dif_by_index(d, ifindex);
+		if (!f)
+			return;
+		if (present && usable) {
+			if (!f->has_ll) {
+				memcpy(f->ll.a, addr, 16);
+				f->has_ll = true;
+			}
+		} else if (f->has_ll && memcmp(f->ll.a, addr, 16) == 0) {
+			f->has_ll = false;
+		}
+		reconcile(d, f);
+		return;
+	}
+	if (skip_local(family, addr))
+		return;
+	/* Local addresses are announced as host routes (as babeld does);
+	 * table 0 tells the engine that it is a local address. */
+	struct route_key key;
+	memset(&key, 0, sizeof(key));
+	uint8_t fam = family == 4 ? PREFIX_FAMILY_IPV4 : PREFIX_FAMILY_IPV6;
+	unsigned bits = family == 4 ? 32 : 128;
+	prefix_make(&key.dst, fam, addr, bits);
+	key.src.family = fam;
+	char t[PREFIX_STRLEN];
+	prefix_format(&key.dst, t, sizeof(t));
+	log_info("local address %s %s", t, present ? "added" : "removed");
+	engine_kernel_route(d->e, &key, ifindex, 0, 0, RTPROT_KERNEL, present, loop_now_ms());
+}
+
+static bool is_own(void *arg, const struct link_addr *a)
+{
+	struct daemon *d = arg;
+	for (size_t i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].has_ll && memcmp(d->ifs[i].ll.a, a->a, 16) == 0)
+			return true;
+	return false;
+}
+
+static void on_packet(void *arg, uint32_t ifindex, const struct link_addr *from, bool mcast,
+		      const uint8_t *pkt, size_t len)
+{
+	struct daemon *d = arg;
+	engine_receive(d->e, ifindex, from, mcast, pkt, len, loop_now_ms());
+}
+
+/* ------------------------------------------------------------ loop glue */
+
+static void fd_udp(void *arg, int fd)
+{
+	(void)fd;
+	struct daemon *d = arg;
+	udp_read(&d->udp, loop_now_ms());
+}
+
+static void fd_link(void *arg, int fd)
+{
+	(void)fd;
+	netlink_link_read(&((struct daemon *)arg)->nll);
+}
+
+static void fd_route(void *arg, int fd)
+{
+	(void)fd;
+	netlink_route_read(&((struct daemon *)arg)->nlr);
+}
+
+struct resync {
+	struct fib_change *c;
+	size_t n, cap;
+};
+
+static void resync_route(void *arg, const struct engine_route_info *r)
+{
+	struct resync *rs = arg;
+	if (!r->installed)
+		return;
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 256;
+		struct fib_change *p = realloc(rs->c, cap * sizeof(*p));
+		if (!p)
+			return;
+		rs->c = p;
+		rs->cap = cap;
+	}
+	struct fib_change *c = &rs->c[rs->n++];
+	memset(c, 0, sizeof(*c));
+	c->op = FIB_REPLACE;
+	c->key = r->key;
+	c->ifindex = r->ifindex;
+	c->nexthop = r->nexthop;
+	c->metric = r->metric;
+}
+
+static uint64_t tick(void *arg, uint64_t now)
+{
+	struct daemon *d = arg;
+	if (d->nlr.need_resync) {
+		/* ACKs were lost: we no longer know which changes took.  Replay
+		 * every installed route; NLM_F_REPLACE makes that harmless. */
+		d->nlr.need_resync = false;
+		struct resync rs = {0};
+		engine_foreach_route(d->e, now, resync_route, &rs);
+		netlink_route_apply(&d->nlr, rs.c, rs.n);
+		free(rs.c);
+	}
+	uint64_t next = engine_run(d->e, now);
+	return next;
+}
+
+static void on_stop(void *arg, int sig)
+{
+	struct daemon *d = arg;
+	log_notice("signal %d: stopping", sig);
+	loop_stop(d->loop);
+}
+
+static void on_hup(void *arg, int sig)
+{
+	(void)arg;
+	(void)sig;
+	/* Reload needs the config diff (src/conf); until then say so. */
+	log_warn("SIGHUP: reload is not implemented yet; the running configuration stays");
+}
+
+/* ------------------------------------------------------------ main */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: mailled [OPTION]... [INTERFACE]...\n"
+		"Babel routing daemon (RFC 8966).\n\n"
+		"  -c FILE      read configuration from FILE (repeatable; default " DEFAULT_CONFIG ")\n"
+		"  -C STATEMENT add one configuration statement (repeatable)\n"
+		"  -n           check the configuration and exit\n"
+		"  -p           print the normalised configuration and exit\n"
+		"  -d LEVEL     debug level 0..3\n"
+		"  -D           run in the background, log to syslog\n"
+		"  -P FILE      write the process id to FILE (with -D)\n"
+		"  --version    print the version and exit\n"
+		"  --help       print this help and exit\n"
+		"INTERFACE arguments are the same as `interface INTERFACE` statements.\n");
+}
+
+static int print_errors(const struct conf *c)
+{
+	for (size_t i = 0; i < c->n_errors; i++)
+		fprintf(stderr, "%s:%u:%u: %s\n", c->errors[i].file ? c->errors[i].file : "?",
+			c->errors[i].line, c->errors[i].column, c->errors[i].message);
+	return c->n_errors ? 1 : 0;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		log_error("pidfile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static void random_bytes(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	while (n) {
+		ssize_t r = getrandom(p, n, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* No entropy source: the pid and time keep instances apart. */
+			for (size_t i = 0; i < n; i++)
+				p[i] = (uint8_t)(getpid() * 31 + (int)loop_now_ms() + (int)i * 17);
+			return;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon *d = &D;
+	enum { OPT_VERSION = 256, OPT_HELP };
+	static const struct option longopts[] = {
+		{"version", no_argument, NULL, OPT_VERSION},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	bool check_only = false, print_conf = false, daemonise = false, any_file = false;
+	int debug = -1;
+	const char *pidfile = NULL;
+	conf_init(&d->conf);
+	/* -C statements apply after the files, in order, as babeld does:
+	 * collect everything first. */
+	const char **files = calloc((size_t)argc + 1, sizeof(*files));
+	const char **stmts = calloc((size_t)argc + 1, sizeof(*stmts));
+	size_t n_files = 0, n_stmts = 0;
+	if (!files || !stmts) {
+		fprintf(stderr, "mailled: out of memory\n");
+		return 1;
+	}
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:C:npd:DP:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': files[n_files++] = optarg; any_file = true; break;
+		case 'C': stmts[n_stmts++] = optarg; break;
+		case 'n': check_only = true; break;
+		case 'p': print_conf = true; break;
+		case 'd': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 3) {
+				fprintf(stderr, "mailled: -d takes a level from 0 to 3\n");
+				return 2;
+			}
+			debug = (int)v;
+			break;
+		}
+		case 'D': daemonise = true; break;
+		case 'P': pidfile = optarg; break;
+		case 'V':
+		case OPT_VERSION: printf("mailled (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
+		case 'h':
+		case OPT_HELP: usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!any_file && access(DEFAULT_CONFIG, F_OK) == 0)
+		files[n_files++] = DEFAULT_CONFIG;
+	for (size_t i = 0; i < n_files; i++)
+		conf_parse_file(&d->conf, files[i]);
+	for (size_t i = 0; i < n_stmts; i++)
+		conf_parse_string(&d->conf, "-C", stmts[i]);
+	for (int i = optind; i < argc; i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "interface %s", argv[i]);
+		conf_parse_string(&d->conf, "command line", line);
+	}
+	free(files);
+	free(stmts);
+	if (print_errors(&d->conf)) {
+		conf_free(&d->conf);
+		return 1;
+	}
+	if (print_conf)
+		conf_print(&d->conf, stdout);
+	if (check_only || print_conf) {
+		conf_free(&d->conf);
+		return 0;
+	}
+	if (d->conf.n_interfaces == 0) {
+		fprintf(stderr, "mailled: no interface configured (interface NAME)\n");
+		conf_free(&d->conf);
+		return 1;
+	}
+	log_init(debug >= 0 ? debug : d->conf.debug, daemonise);
+	if (d->conf.log_file && !daemonise) {
+		if (!freopen(d->conf.log_file, "a", stderr))
+			fprintf(stdout, "mailled: log file %s: %s\n", d->conf.log_file, strerror(errno));
+		else
+			setvbuf(stderr, NULL, _IOLBF, 0);
+	}
+	if (daemonise) {
+		if (daemon(0, 0) < 0) {
+			fprintf(stderr, "mailled: daemon: %s\n", strerror(errno));
+			return 1;
+		}
+		if (pidfile && write_pidfile(pidfile) < 0)
+			return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	/* The state file: router-id and seqno survive restarts. */
+	d->state_path = d->conf.state_file ? d->conf.state_file : DEFAULT_STATE;
+	int sr = state_read(d->state_path, &d->st);
+	struct engine_config ecfg;
+	memset(&ecfg, 0, sizeof(ecfg));
+	if (d->conf.has_router_id) {
+		memcpy(ecfg.router_id, d->conf.router_id, 8);
+	} else if (d->st.has_router_id) {
+		memcpy(ecfg.router_id, d->st.router_id, 8);
+	} else {
+		random_bytes(ecfg.router_id, 8);
+		log_notice("no router-id configured or saved: chose a random one");
+	}
+	memcpy(d->st.router_id, ecfg.router_id, 8);
+	d->st.has_router_id = true;
+	uint16_t seqno;
+	if (d->st.has_seqno) {
+		/* Moved forward so that even a seqno used but not yet saved
+		 * when the last instance died is behind us. */
+		seqno = (uint16_t)(d->st.seqno + 1);
+	} else {
+		random_bytes(&seqno, sizeof(seqno));
+		if (sr == 0)
+			log_warn("state file %s has no seqno", d->state_path);
+	}
+	ecfg.seqno = seqno;
+	if (d->conf.smoothing_half_life_s == 0)
+		ecfg.smoothing_off = true;
+	else
+		ecfg.smoothing_half_life_ms = d->conf.smoothing_half_life_s * 1000u;
+	ecfg.filters = &d->conf.filters;
+
+	d->ifs = calloc(d->conf.n_interfaces, sizeof(*d->ifs));
+	if (!d->ifs)
+		return 1;
+	d->n_ifs = d->conf.n_interfaces;
+	for (size_t i = 0; i < d->n_ifs; i++)
+		d->ifs[i].ci = &d->conf.interfaces[i];
+
+	int ret = 1;
+	d->loop = loop_new();
+	if (!d->loop) {
+		log_error("cannot create the event loop");
+		return 1;
+	}
+	if (udp_open(&d->udp, BABEL_PORT, is_own, on_packet, d) < 0)
+		goto out;
+	if (netlink_route_open(&d->nlr, d->conf.export_table, d->conf.kernel_protocol) < 0)
+		goto out;
+	int stale = netlink_route_flush(&d->nlr);
+	if (stale > 0)
+		log_notice("removed %d stale routes of protocol %u from table %u", stale,
+			   d->conf.kernel_protocol, d->conf.export_table);
+	uint64_t seed;
+	random_bytes(&seed, sizeof(seed));
+	d->e = engine_new(&ecfg, &ops, d, loop_now_ms(), seed);
+	if (!d->e) {
+		log_error("cannot create the engine");
+		goto out;
+	}
+	save_state(d);
+	if (netlink_link_open(&d->nll, on_link, on_addr, d) < 0)
+		goto out;
+	d->nll_open = true;
+	for (size_t i = 0; i < d->n_ifs; i++)
+		if (!d->ifs[i].ifindex)
+			log_notice("interface %s does not exist yet: waiting for it",
+				   d->ifs[i].ci->name);
+	if (!loop_add_fd(d->loop, d->udp.fd, fd_udp, d) ||
+	    !loop_add_fd(d->loop, netlink_link_fd(&d->nll), fd_link, d) ||
+	    !loop_add_fd(d->loop, netlink_route_fd(&d->nlr), fd_route, d) ||
+	    loop_add_signal(d->loop, SIGTERM, on_stop, d) < 0 ||
+	    loop_add_signal(d->loop, SIGINT, on_stop, d) < 0 ||
+	    loop_add_signal(d->loop, SIGHUP, on_hup, d) < 0) {
+		log_error("cannot set up the event loop");
+		goto out;
+	}
+	loop_set_tick(d->loop, tick, d);
+	log_notice("started, seqno %u", seqno);
+	loop_run(d->loop);
+
+	/* Retract on the wire and remove our routes (engine_shutdown), then
+	 * remove whatever of ours is still in the kernel. */
+	engine_shutdown(d->e, loop_now_ms());
+	{
+		int left = netlink_route_flush(&d->nlr);
+		if (left > 0)
+			log_info("removed %d routes left after shutdown", left);
+	}
+	save_state(d);
+	ret = 0;
+out:
+	if (d->e)
+		engine_free(d->e);
+	if (d->nll_open)
+		netlink_link_close(&d->nll);
+	if (d->nlr.nl)
+		netlink_route_close(&d->nlr);
+	udp_close(&d->udp);
+	loop_free(d->loop);
+	free(d->ifs);
+	conf_free(&d->conf);
+	if (daemonise && pidfile)
+		unlink(pidfile);
+	log_notice("stopped");
+	return ret;
+}

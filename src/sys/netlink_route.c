@@ -1,0 +1,323 @@
+#include "src/sys/netlink_route.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "src/sys/log.h"
+
+/* Fixed, not MNL_SOCKET_BUFFER_SIZE (a sysconf() call: a VLA). */
+#define NL_RECV_BUF 32768
+
+#ifndef RTA_VIA
+#define RTA_VIA 18
+#endif
+
+/* Large batches: a full table replayed after ENOBUFS goes out in a few
+ * sendto() calls. */
+#define NLROUTE_BATCH (64 * 1024)
+
+static struct log_ratelimit rl_err = LOG_RATELIMIT_INIT(1000, 20);
+
+static bool is_v4mapped(const uint8_t a[16])
+{
+	static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	return memcmp(a, pfx, 12) == 0;
+}
+
+int netlink_route_open(struct netlink_route *nr, uint32_t table, uint8_t protocol)
+{
+	memset(nr, 0, sizeof(*nr));
+	nr->table = table;
+	nr->protocol = protocol;
+	nr->seq = (uint32_t)time(NULL) * 7;
+	nr->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nr->nl) {
+		log_error("netlink route socket: %s", strerror(errno));
+		return -1;
+	}
+	if (mnl_socket_bind(nr->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		log_error("netlink route bind: %s", strerror(errno));
+		mnl_socket_close(nr->nl);
+		nr->nl = NULL;
+		return -1;
+	}
+	nr->portid = mnl_socket_get_portid(nr->nl);
+	int rcv = 4 * 1024 * 1024, one = 1;
+	int fd = mnl_socket_get_fd(nr->nl);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv));
+	/* Extended ACKs give a reason text for refused routes. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+}
+
+void netlink_route_close(struct netlink_route *nr)
+{
+	if (nr->nl)
+		mnl_socket_close(nr->nl);
+	nr->nl = NULL;
+}
+
+int netlink_route_fd(const struct netlink_route *nr)
+{
+	return mnl_socket_get_fd(nr->nl);
+}
+
+static void put_table(struct nlmsghdr *h, struct rtmsg *rtm, uint32_t table)
+{
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(h, RTA_TABLE, table);
+}
+
+/* Builds one route message at buf; returns its length, 0 if it cannot be
+ * expressed (IPv4 source-specific routes: the kernel has no such thing). */
+static size_t build(struct netlink_route *nr, char *buf, const struct fib_change *c)
+{
+	const struct route_key *k = &c->key;
+	bool v4 = k->dst.family == PREFIX_FAMILY_IPV4;
+	if (v4 && k->src.plen)
+		return 0;
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_seq = ++nr->seq;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
+	rtm->rtm_family = v4 ? AF_INET : AF_INET6;
+	rtm->rtm_dst_len = k->dst.plen;
+	rtm->rtm_src_len = k->src.plen;
+	rtm->rtm_protocol = nr->protocol;
+	rtm->rtm_type = RTN_UNICAST;
+	put_table(h, rtm, nr->table);
+	mnl_attr_put(h, RTA_DST, v4 ? 4 : 16, k->dst.addr);
+	if (k->src.plen)
+		mnl_attr_put(h, RTA_SRC, 16, k->src.addr);
+	if (c->op == FIB_REMOVE) {
+		h->nlmsg_type = RTM_DELROUTE;
+		h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	} else {
+		h->nlmsg_type = RTM_NEWROUTE;
+		h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+		rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+		mnl_attr_put_u32(h, RTA_OIF, c->ifindex);
+		if (v4 && is_v4mapped(c->nexthop.a)) {
+			mnl_attr_put(h, RTA_GATEWAY, 4, c->nexthop.a + 12);
+		} else if (v4) {
+			/* RFC 9229: an IPv4 route through an IPv6 next hop. */
+			struct {
+				uint16_t family;
+				uint8_t addr[16];
+			} __attribute__((packed)) via;
+			via.family = AF_INET6;
+			memcpy(via.addr, c->nexthop.a, 16);
+			mnl_attr_put(h, RTA_VIA, sizeof(via), &via);
+		} else {
+			mnl_attr_put(h, RTA_GATEWAY, 16, c->nexthop.a);
+		}
+	}
+	unsigned slot = h->nlmsg_seq % NLROUTE_RING;
+	nr->ring[slot].seq = h->nlmsg_seq;
+	nr->ring[slot].op = c->op;
+	nr->ring[slot].key = *k;
+	return h->nlmsg_len;
+}
+
+static void send_batch(struct netlink_route *nr, const char *buf, size_t len)
+{
+	if (!len)
+		return;
+	if (mnl_socket_sendto(nr->nl, buf, len) < 0) {
+		nr->errors++;
+		log_warn("netlink route send: %s", strerror(errno));
+		if (errno == ENOBUFS)
+			nr->need_resync = true;
+	}
+}
+
+void netlink_route_apply(struct netlink_route *nr, const struct fib_change *c, size_t n)
+{
+	static char buf[NLROUTE_BATCH];
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (NLROUTE_BATCH - used < 512) {
+			send_batch(nr, buf, used);
+			used = 0;
+		}
+		size_t l = build(nr, buf + used, &c[i]);
+		if (l == 0) {
+			char t[ROUTE_KEY_STRLEN];
+			route_key_format(&c[i].key, t, sizeof(t));
+			log_warn("cannot install %s: the kernel has no source-specific IPv4 routes", t);
+			continue;
+		}
+		nr->changes++;
+		used += MNL_ALIGN(l);
+	}
+	send_batch(nr, buf, used);
+	/* The kernel handles the messages inside sendto(): the ACKs are
+	 * already queued, read them now so that the socket never fills. */
+	netlink_route_read(nr);
+}
+
+static const char *op_name(enum fib_op op)
+{
+	return op == FIB_ADD ? "add" : op == FIB_REPLACE ? "replace" : "remove";
+}
+
+static int ack_cb(const struct nlmsghdr *h, void *data)
+{
+	struct netlink_route *nr = data;
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return MNL_CB_OK;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	if (e->error == 0)
+		return MNL_CB_OK;
+	unsigned slot = h->nlmsg_seq % NLROUTE_RING;
+	char key[ROUTE_KEY_STRLEN] = "?";
+	enum fib_op op = FIB_ADD;
+	if (nr->ring[slot].seq == h->nlmsg_seq) {
+		op = nr->ring[slot].op;
+		route_key_format(&nr->ring[slot].key, key, sizeof(key));
+	}
+	/* Removing a route that is already gone is what we wanted. */
+	if (op == FIB_REMOVE && e->error == -ESRCH)
+		return MNL_CB_OK;
+	nr->errors++;
+	log_limited(&rl_err, 0, LOG_L_WARN, "kernel refused to %s route %s: %s", op_name(op), key,
+		    strerror(-e->error));
+	return MNL_CB_OK;
+}
+
+void netlink_route_read(struct netlink_route *nr)
+{
+	static char buf[NL_RECV_BUF];
+	int fd = mnl_socket_get_fd(nr->nl);
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				log_warn("netlink route ACKs lost; resynchronising the routes");
+				nr->need_resync = true;
+				continue;
+			}
+			return;
+		}
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		     mnl_nlmsg_ok(h, (int)n); h = mnl_nlmsg_next(h, (int *)&n))
+			ack_cb(h, nr);
+	}
+}
+
+/* ------------------------------------------------------------ flush */
+
+struct flush_ctx {
+	struct netlink_route *nr;
+	char *dels;
+	size_t used, cap;
+	int count;
+};
+
+static int rt_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t t = mnl_attr_get_type(a);
+	if (t <= RTA_MAX && t < 64)
+		tb[t] = a;
+	return MNL_CB_OK;
+}
+
+static int flush_cb(const struct nlmsghdr *h, void *data)
+{
+	struct flush_ctx *fc = data;
+	if (h->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
+	if (rtm->rtm_protocol != fc->nr->protocol)
+		return MNL_CB_OK;
+	const struct nlattr *tb[64] = {0};
+	mnl_attr_parse(h, sizeof(*rtm), rt_attr_cb, tb);
+	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != fc->nr->table)
+		return MNL_CB_OK;
+	if (fc->used + h->nlmsg_len > fc->cap) {
+		size_t cap = fc->cap ? fc->cap * 2 : 65536;
+		while (cap < fc->used + h->nlmsg_len)
+			cap *= 2;
+		char *p = realloc(fc->dels, cap);
+		if (!p)
+			return MNL_CB_ERROR;
+		fc->dels = p;
+		fc->cap = cap;
+	}
+	/* The route as the kernel describes it, turned into its deletion:
+	 * exactly that route, protocol included, and nothing else. */
+	struct nlmsghdr *d = (struct nlmsghdr *)(fc->dels + fc->used);
+	memcpy(d, h, h->nlmsg_len);
+	d->nlmsg_type = RTM_DELROUTE;
+	d->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	d->nlmsg_seq = ++fc->nr->seq;
+	d->nlmsg_pid = 0;
+	fc->used += MNL_ALIGN(h->nlmsg_len);
+	fc->count++;
+	return MNL_CB_OK;
+}
+
+static int dump_family(struct flush_ctx *fc, uint8_t family)
+{
+	struct netlink_route *nr = fc->nr;
+	static char buf[NL_RECV_BUF];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_type = RTM_GETROUTE;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	uint32_t seq = h->nlmsg_seq = ++nr->seq;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
+	rtm->rtm_family = family;
+	if (mnl_socket_sendto(nr->nl, h, h->nlmsg_len) < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nr->nl, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		int r = mnl_cb_run(buf, (size_t)n, seq, nr->portid, flush_cb, fc);
+		if (r == MNL_CB_STOP)
+			return 0;
+		if (r < 0)
+			return -1;
+	}
+}
+
+int netlink_route_flush(struct netlink_route *nr)
+{
+	struct flush_ctx fc = {.nr = nr};
+	/* ACKs still queued from earlier changes would confuse the dump. */
+	netlink_route_read(nr);
+	if (dump_family(&fc, AF_INET) < 0 || dump_family(&fc, AF_INET6) < 0) {
+		log_warn("netlink route dump: %s", strerror(errno));
+		free(fc.dels);
+		return -1;
+	}
+	size_t off = 0;
+	while (off < fc.used) {
+		size_t chunk = 0;
+		while (off + chunk < fc.used) {
+			const struct nlmsghdr *d = (const struct nlmsghdr *)(fc.dels + off + chunk);
+			if (chunk + MNL_ALIGN(d->nlmsg_len) > NLROUTE_BATCH && chunk)
+				break;
+			chunk += MNL_ALIGN(d->nlmsg_len);
+		}
+		send_batch(nr, fc.dels + off, chunk);
+		off += chunk;
+		netlink_route_read(nr);
+	}
+	free(fc.dels);
+	return fc.count;
+}

@@ -1,0 +1,52 @@
+/* Route installation through rtnetlink.
+ *
+ * Routes go into the export table with our kernel protocol (42), added or
+ * replaced with NLM_F_REPLACE, many changes to one sendto(), and the ACKs
+ * read asynchronously.  Only routes of our protocol in our table are ever
+ * touched: deletions carry the protocol, so the kernel refuses to remove
+ * anybody else's route.  When ACKs are lost (ENOBUFS) the caller is asked
+ * to resynchronise: it replays every installed route. */
+#ifndef MAILLE_SYS_NETLINK_ROUTE_H
+#define MAILLE_SYS_NETLINK_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/core/engine.h"
+
+struct mnl_socket;
+
+#define NLROUTE_RING 1024
+
+struct netlink_route {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	uint32_t table;
+	uint8_t protocol;
+	bool need_resync;
+	/* What each outstanding sequence number was about, for error lines. */
+	struct {
+		uint32_t seq;
+		enum fib_op op;
+		struct route_key key;
+	} ring[NLROUTE_RING];
+	uint64_t changes, errors;
+};
+
+int netlink_route_open(struct netlink_route *nr, uint32_t table, uint8_t protocol);
+void netlink_route_close(struct netlink_route *nr);
+int netlink_route_fd(const struct netlink_route *nr);
+
+/* Removes every route of our protocol in our table (a dead instance's, at
+ * start; ours, at exit as a last resort).  Blocking.  Returns how many. */
+int netlink_route_flush(struct netlink_route *nr);
+
+/* Sends the changes in as few messages as fit; does not wait for ACKs. */
+void netlink_route_apply(struct netlink_route *nr, const struct fib_change *c, size_t n);
+
+/* Reads pending ACKs and logs failures; sets need_resync on ENOBUFS. */
+void netlink_route_read(struct netlink_route *nr);
+
+#endif
