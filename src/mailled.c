@@ -352,6 +352,22 @@ static int write_pidfile(const char *path)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* PATH made absolute against the current directory (the file itself need
+ * not exist).  Leaks the result on purpose: it lives as long as the process. */
+static char *realpath_dir(const char *path)
+{
+	if (path[0] == '/')
+		return NULL;
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	size_t n = strlen(cwd) + strlen(path) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", cwd, path);
+	return p;
+}
+
 static void random_bytes(void *buf, size_t n)
 {
 	uint8_t *p = buf;
@@ -454,6 +470,18 @@ int main(int argc, char **argv)
 			setvbuf(stderr, NULL, _IOLBF, 0);
 	}
 	if (daemonise) {
+		/* daemon() moves to /: keep relative paths meaning what the
+		 * operator meant. */
+		char *abs_pid = pidfile ? realpath_dir(pidfile) : NULL;
+		if (abs_pid)
+			pidfile = abs_pid;
+		if (d->conf.state_file && d->conf.state_file[0] != '/') {
+			char *abs_state = realpath_dir(d->conf.state_file);
+			if (abs_state) {
+				free(d->conf.state_file);
+				d->conf.state_file = abs_state;
+			}
+		}
 		if (daemon(0, 0) < 0) {
 			fprintf(stderr, "mailled: daemon: %s\n", strerror(errno));
 			return 1;
