@@ -307,6 +307,9 @@ static const char *pick(struct test_rng *r, const char *const *list, size_t n)
 }
 #define PICK(r, list) pick((r), (list), sizeof(list) / sizeof((list)[0]))
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
 static void add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
 	va_list ap;
