@@ -58,6 +58,8 @@ struct node {
 	struct fib_entry *fib;
 	size_t nfib, capfib;
 	bool freeing; /* engine_free in progress: ignore what it says */
+	bool stopped; /* no engine: hears nothing, says nothing, announces nothing */
+	unsigned starts;
 };
 
 struct pkt {
@@ -76,6 +78,7 @@ struct pkt {
 struct dest {
 	struct route_key key;
 	bool *announced; /* per node */
+	bool dirty;      /* forwarding towards it may have changed: check it */
 };
 
 struct netsim {
@@ -91,7 +94,9 @@ struct netsim {
 	uint64_t pkt_seq;
 	struct dest *dests;
 	size_t ndests;
-	bool fib_dirty;
+	bool fib_dirty;   /* some dest is dirty */
+	size_t *cover;    /* scratch: dests whose prefix covers the one walked to */
+	size_t capcover;
 	uint8_t *visited; /* per node, for walks */
 	unsigned *comp;   /* per node, connected component */
 	unsigned *dist;   /* per node, BFS scratch */
@@ -169,6 +174,10 @@ static bool link_is_live(const struct link *l)
 
 static void node_run(struct netsim *sim, struct node *nd)
 {
+	if (nd->stopped) {
+		nd->deadline = UINT64_MAX;
+		return;
+	}
 	uint64_t d = engine_run(nd->e, sim->now);
 	if (d <= sim->now) {
 		if (nd->spin_at != sim->now) {
@@ -260,8 +269,37 @@ static struct dest *dest_get(struct netsim *sim, const struct route_key *key)
 	if (!d->announced)
 		return NULL;
 	d->key = *key;
+	d->dirty = true;
+	sim->fib_dirty = true;
 	sim->ndests++;
+	if (sim->capcover < sim->ndests) {
+		size_t cap = sim->ndests * 2;
+		size_t *c = xrealloc_array(sim->cover, cap, sizeof *c);
+		if (!c)
+			return NULL;
+		sim->cover = c;
+		sim->capcover = cap;
+	}
 	return d;
+}
+
+/* Forwarding towards every destination inside KEY may have changed. */
+static void mark_dirty(struct netsim *sim, const struct route_key *key)
+{
+	for (size_t i = 0; i < sim->ndests; i++) {
+		if (prefix_contains(&key->dst, &sim->dests[i].key.dst)) {
+			sim->dests[i].dirty = true;
+			sim->fib_dirty = true;
+		}
+	}
+}
+
+/* The topology changed: every walk may end differently. */
+static void mark_all_dirty(struct netsim *sim)
+{
+	for (size_t i = 0; i < sim->ndests; i++)
+		sim->dests[i].dirty = true;
+	sim->fib_dirty = true;
 }
 
 /* ------------------------------------------------------------------ watch */
@@ -404,7 +442,7 @@ static void fib_apply(struct node *nd, const struct fib_change *c)
 	struct netsim *sim = nd->sim;
 	struct fib_entry *f = fib_find(nd, &c->key);
 	sim->st.fib_changes++;
-	sim->fib_dirty = true;
+	mark_dirty(sim, &c->key);
 	if (c->op == FIB_REMOVE) {
 		if (!f) {
 			sim->st.fib_errors++;
@@ -480,6 +518,18 @@ static uint64_t derive_seed(uint64_t seed, unsigned node)
 	return test_rng_next(&r);
 }
 
+static bool node_engine_new(struct netsim *sim, struct node *nd, uint16_t seqno)
+{
+	struct engine_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	netsim_router_id(nd->id, cfg.router_id);
+	cfg.seqno = seqno;
+	/* A restarted engine draws other jitter than its predecessor. */
+	uint64_t seed = derive_seed(sim->seed + nd->starts++ * 0x9e3779b97f4a7c15ull, nd->id);
+	nd->e = engine_new(&cfg, &netsim_ops, nd, sim->now, seed);
+	return nd->e != NULL;
+}
+
 struct netsim *netsim_new(unsigned nodes, uint64_t seed)
 {
 	if (nodes == 0 || nodes > 0xfffe)
@@ -505,12 +555,7 @@ struct netsim *netsim_new(unsigned nodes, uint64_t seed)
 		struct node *nd = &sim->nodes[i];
 		nd->sim = sim;
 		nd->id = i;
-		struct engine_config cfg;
-		memset(&cfg, 0, sizeof cfg);
-		netsim_router_id(i, cfg.router_id);
-		cfg.seqno = (uint16_t)(derive_seed(seed, i) & 0xffff);
-		nd->e = engine_new(&cfg, &netsim_ops, nd, sim->now, derive_seed(seed, i));
-		if (!nd->e) {
+		if (!node_engine_new(sim, nd, (uint16_t)(derive_seed(seed, i) & 0xffff))) {
 			netsim_free(sim);
 			return NULL;
 		}
@@ -541,6 +586,7 @@ void netsim_free(struct netsim *sim)
 	for (size_t i = 0; i < sim->ndests; i++)
 		free(sim->dests[i].announced);
 	free(sim->dests);
+	free(sim->cover);
 	free(sim->heap);
 	free(sim->links);
 	free(sim->nodes);
@@ -602,6 +648,8 @@ void netsim_link_params_init(struct netsim_link_params *p, enum if_type type)
 static void iface_up(struct netsim *sim, struct link *l, const struct member *m)
 {
 	struct node *nd = &sim->nodes[m->node];
+	if (nd->stopped)
+		return;
 	struct if_config ifc = l->p.ifc;
 	char name[24];
 	engine_if_defaults(&ifc);
@@ -715,9 +763,11 @@ void netsim_link_down(struct netsim *sim, int link)
 		return;
 	l->carrier = false;
 	l->epoch++;
-	sim->fib_dirty = true;
+	mark_all_dirty(sim);
 	for (size_t i = 0; i < l->n; i++) {
 		struct node *nd = &sim->nodes[l->m[i].node];
+		if (nd->stopped)
+			continue;
 		engine_interface_down(nd->e, l->m[i].ifindex, sim->now);
 		node_run(sim, nd);
 	}
@@ -730,14 +780,14 @@ void netsim_link_silent(struct netsim *sim, int link)
 		return;
 	l->silent = true;
 	l->epoch++;
-	sim->fib_dirty = true;
+	mark_all_dirty(sim);
 }
 
 void netsim_link_restore(struct netsim *sim, int link)
 {
 	struct link *l = get_link(sim, link);
 	l->silent = false;
-	sim->fib_dirty = true;
+	mark_all_dirty(sim);
 	if (!l->carrier) {
 		l->carrier = true;
 		for (size_t i = 0; i < l->n; i++)
@@ -760,6 +810,66 @@ void netsim_link_set_delay(struct netsim *sim, int link, uint32_t delay_ms, uint
 bool netsim_link_live(const struct netsim *sim, int link)
 {
 	return link_is_live(get_link(sim, link));
+}
+
+/* ------------------------------------------------------------ restarts */
+
+void netsim_node_stop(struct netsim *sim, unsigned node, bool graceful)
+{
+	if (node >= sim->n || sim->nodes[node].stopped)
+		return;
+	struct node *nd = &sim->nodes[node];
+	if (graceful) {
+		/* Its retractions go out now and reach the neighbours after
+		 * the link delay, though the engine is gone by then. */
+		engine_shutdown(nd->e, sim->now);
+	}
+	nd->freeing = true;
+	engine_free(nd->e);
+	nd->e = NULL;
+	nd->freeing = false;
+	nd->stopped = true;
+	nd->deadline = UINT64_MAX;
+	/* The machine is off: whatever it had installed is gone with it. */
+	nd->nfib = 0;
+	mark_all_dirty(sim);
+}
+
+int netsim_node_start(struct netsim *sim, unsigned node, uint16_t seqno)
+{
+	if (node >= sim->n || !sim->nodes[node].stopped)
+		return -1;
+	struct node *nd = &sim->nodes[node];
+	if (!node_engine_new(sim, nd, seqno))
+		return -1;
+	nd->stopped = false;
+	mark_all_dirty(sim);
+	node_run(sim, nd);
+	for (size_t i = 0; i < nd->nifs; i++) {
+		struct link *l = &sim->links[nd->ifs[i].link];
+		if (l->carrier)
+			iface_up(sim, l, link_member(l, node));
+	}
+	for (size_t i = 0; i < sim->ndests; i++) {
+		if (!sim->dests[i].announced[node])
+			continue;
+		engine_kernel_route(nd->e, &sim->dests[i].key, NETSIM_LO_IFINDEX, 0, 0, 2, true,
+				    sim->now);
+		node_run(sim, nd);
+	}
+	return 0;
+}
+
+bool netsim_node_running(const struct netsim *sim, unsigned node)
+{
+	return node < sim->n && !sim->nodes[node].stopped;
+}
+
+uint16_t netsim_node_seqno(const struct netsim *sim, unsigned node)
+{
+	if (node >= sim->n || sim->nodes[node].stopped)
+		return 0;
+	return engine_seqno(sim->nodes[node].e);
 }
 
 /* ------------------------------------------------------------ announcing */
@@ -805,8 +915,10 @@ void netsim_announce_key(struct netsim *sim, unsigned node, const struct route_k
 	if (!d)
 		abort();
 	d->announced[node] = present;
-	sim->fib_dirty = true;
+	mark_dirty(sim, key);
 	struct node *nd = &sim->nodes[node];
+	if (nd->stopped)
+		return; /* remembered: announced when it starts again */
 	/* A local address, as the kernel edge reports it: protocol "kernel"
 	 * (2) and table 0, which is how the engine tells local addresses from
 	 * import-table routes (babeld's default redistributes only the former). */
@@ -844,26 +956,39 @@ static const struct fib_entry *fib_lookup(const struct node *nd, const struct pr
 	return best;
 }
 
-static bool announces(const struct netsim *sim, unsigned node, const struct route_key *key)
+/* Fills sim->cover with the dests whose prefix covers KEY's destination
+ * (announcing any of them means reaching KEY); returns how many. */
+static size_t covering(struct netsim *sim, const struct route_key *key)
 {
+	size_t n = 0;
 	for (size_t i = 0; i < sim->ndests; i++) {
 		const struct dest *d = &sim->dests[i];
-		if (d->announced[node] && d->key.src.plen == 0 &&
-		    prefix_contains(&d->key.dst, &key->dst))
-			return true;
+		if (d->key.src.plen == 0 && prefix_contains(&d->key.dst, &key->dst))
+			sim->cover[n++] = i;
 	}
+	return n;
+}
+
+static bool announces(const struct netsim *sim, unsigned node, size_t ncover)
+{
+	if (sim->nodes[node].stopped)
+		return false;
+	for (size_t i = 0; i < ncover; i++)
+		if (sim->dests[sim->cover[i]].announced[node])
+			return true;
 	return false;
 }
 
-enum netsim_walk netsim_walk(struct netsim *sim, unsigned node, const struct route_key *key,
-			     unsigned *hops, unsigned *end)
+/* netsim_walk, with sim->cover already filled for KEY. */
+static enum netsim_walk walk(struct netsim *sim, unsigned node, const struct route_key *key,
+			     size_t ncover, unsigned *hops, unsigned *end)
 {
 	unsigned h = 0, x = node;
 	enum netsim_walk r;
 	memset(sim->visited, 0, sim->n);
 	for (;;) {
 		sim->visited[x] = 1;
-		if (announces(sim, x, key)) {
+		if (announces(sim, x, ncover)) {
 			r = NETSIM_REACHED;
 			break;
 		}
@@ -890,6 +1015,10 @@ enum netsim_walk netsim_walk(struct netsim *sim, unsigned node, const struct rou
 			r = NETSIM_BAD_NEXTHOP;
 			break;
 		}
+		if (sim->nodes[y].stopped) {
+			r = NETSIM_LINK_DEAD;
+			break;
+		}
 		h++;
 		if (sim->visited[y]) {
 			x = y;
@@ -905,15 +1034,25 @@ enum netsim_walk netsim_walk(struct netsim *sim, unsigned node, const struct rou
 	return r;
 }
 
+enum netsim_walk netsim_walk(struct netsim *sim, unsigned node, const struct route_key *key,
+			     unsigned *hops, unsigned *end)
+{
+	return walk(sim, node, key, covering(sim, key), hops, end);
+}
+
 static void check_loops(struct netsim *sim)
 {
 	bool found = false;
 	sim->st.loop_checks++;
 	for (size_t i = 0; i < sim->ndests; i++) {
-		struct route_key key = sim->dests[i].key; /* dests may not grow here, but be safe */
+		if (!sim->dests[i].dirty)
+			continue;
+		sim->dests[i].dirty = false;
+		struct route_key key = sim->dests[i].key;
+		size_t ncover = covering(sim, &key);
 		for (unsigned n = 0; n < sim->n; n++) {
 			unsigned hops, end;
-			if (netsim_walk(sim, n, &key, &hops, &end) != NETSIM_LOOP)
+			if (walk(sim, n, &key, ncover, &hops, &end) != NETSIM_LOOP)
 				continue;
 			sim->st.loop_walks++;
 			if (!found && !sim->st.first_loop[0]) {
@@ -963,6 +1102,8 @@ bool netsim_step(struct netsim *sim, uint64_t limit)
 		struct pkt *p = heap_pop(sim);
 		struct link *l = &sim->links[p->link];
 		if (p->epoch != l->epoch || !link_is_live(l)) {
+			sim->st.cut_drops++;
+		} else if (sim->nodes[p->node].stopped) {
 			sim->st.cut_drops++;
 		} else {
 			struct node *nd = &sim->nodes[p->node];
@@ -1033,11 +1174,13 @@ static void components(struct netsim *sim)
 			struct link *l = &sim->links[li];
 			if (!link_is_live(l))
 				continue;
-			unsigned c = sim->comp[l->m[0].node];
-			for (size_t i = 1; i < l->n; i++)
-				if (sim->comp[l->m[i].node] < c)
+			unsigned c = sim->n;
+			for (size_t i = 0; i < l->n; i++)
+				if (!sim->nodes[l->m[i].node].stopped && sim->comp[l->m[i].node] < c)
 					c = sim->comp[l->m[i].node];
 			for (size_t i = 0; i < l->n; i++) {
+				if (sim->nodes[l->m[i].node].stopped)
+					continue;
 				if (sim->comp[l->m[i].node] != c) {
 					sim->comp[l->m[i].node] = c;
 					changed = true;
@@ -1064,12 +1207,19 @@ bool netsim_converged(struct netsim *sim, char *why, size_t whylen)
 	components(sim);
 	for (size_t i = 0; i < sim->ndests; i++) {
 		struct route_key key = sim->dests[i].key;
+		size_t ncover = covering(sim, &key);
+		/* Which connected parts hold an announcer (dist is scratch here). */
+		for (unsigned a = 0; a < sim->n; a++)
+			sim->dist[a] = 0;
+		for (unsigned a = 0; a < sim->n; a++)
+			if (announces(sim, a, ncover))
+				sim->dist[sim->comp[a]] = 1;
 		for (unsigned n = 0; n < sim->n; n++) {
-			bool expect = false;
-			for (unsigned a = 0; a < sim->n && !expect; a++)
-				expect = sim->comp[a] == sim->comp[n] && announces(sim, a, &key);
+			if (sim->nodes[n].stopped)
+				continue;
+			bool expect = sim->dist[sim->comp[n]] != 0;
 			unsigned hops, end;
-			enum netsim_walk w = netsim_walk(sim, n, &key, &hops, &end);
+			enum netsim_walk w = walk(sim, n, &key, ncover, &hops, &end);
 			/* Nothing to reach: the node itself must hold no route (a
 			 * route towards a node that has none is a black hole). */
 			if (expect ? w == NETSIM_REACHED
@@ -1108,7 +1258,7 @@ static void bfs(struct netsim *sim, unsigned src)
 				continue;
 			for (size_t j = 0; j < l->n; j++) {
 				unsigned y = l->m[j].node;
-				if (sim->dist[y] == (unsigned)-1) {
+				if (!sim->nodes[y].stopped && sim->dist[y] == (unsigned)-1) {
 					sim->dist[y] = sim->dist[x] + 1;
 					sim->queue[tail++] = y;
 				}
@@ -1124,14 +1274,15 @@ unsigned netsim_count_detours(struct netsim *sim, char *why, size_t whylen)
 		why[0] = '\0';
 	for (size_t i = 0; i < sim->ndests; i++) {
 		struct route_key key = sim->dests[i].key;
+		size_t ncover = covering(sim, &key);
 		for (unsigned n = 0; n < sim->n; n++) {
 			unsigned hops, end;
-			if (netsim_walk(sim, n, &key, &hops, &end) != NETSIM_REACHED)
+			if (walk(sim, n, &key, ncover, &hops, &end) != NETSIM_REACHED)
 				continue;
 			bfs(sim, n);
 			unsigned best = (unsigned)-1;
 			for (unsigned a = 0; a < sim->n; a++)
-				if (announces(sim, a, &key) && sim->dist[a] < best)
+				if (announces(sim, a, ncover) && sim->dist[a] < best)
 					best = sim->dist[a];
 			if (hops <= best)
 				continue;

@@ -142,6 +142,23 @@ void netsim_link_set_delay(struct netsim *sim, int link, uint32_t delay_ms, uint
 /* Whether packets currently cross the link. */
 bool netsim_link_live(const struct netsim *sim, int link);
 
+/* Stops NODE, as a power cut (GRACEFUL false) or an orderly exit
+ * (engine_shutdown first: it retracts what it announced and removes what it
+ * installed). Its engine is freed; it then hears and sends nothing, its
+ * installed routes are gone, and it counts as absent for convergence (its
+ * prefixes are not expected anywhere, and it splits the paths through it).
+ * Its links stay as they are: the neighbours must notice by themselves. */
+void netsim_node_stop(struct netsim *sim, unsigned node, bool graceful);
+/* Starts a stopped NODE again: a new engine with the same router-id and
+ * the given starting SEQNO (netsim_node_seqno of the old one for a state
+ * file that survived, anything else for one that did not), its interfaces
+ * up on every link whose carrier is, and its announcements as before.
+ * Returns 0, or -1 if NODE was not stopped or the engine failed. */
+int netsim_node_start(struct netsim *sim, unsigned node, uint16_t seqno);
+bool netsim_node_running(const struct netsim *sim, unsigned node);
+/* The engine's current seqno (engine_seqno); 0 for a stopped node. */
+uint16_t netsim_node_seqno(const struct netsim *sim, unsigned node);
+
 /* NODE's router-id: 02:00:00:00:00:00:<(node+1) >> 8>:<(node+1) & 0xff>. */
 void netsim_router_id(unsigned node, uint8_t id[8]);
 

@@ -13,6 +13,7 @@ mesh_tests = \
 	tests/unit/test_mesh_full \
 	tests/unit/test_mesh_retract \
 	tests/unit/test_mesh_lossy \
+	tests/unit/test_mesh_restart \
 	tests/unit/test_mesh_determinism
 check_PROGRAMS += $(mesh_tests)
 TESTS += $(mesh_tests)
@@ -44,6 +45,10 @@ check_PROGRAMS += tests/unit/test_mesh_known_bugs
 tests_unit_test_mesh_known_bugs_SOURCES = tests/unit/test_mesh_known_bugs.c
 tests_unit_test_mesh_known_bugs_CFLAGS = $(mesh_test_cflags)
 tests_unit_test_mesh_known_bugs_LDADD = $(mesh_test_ldadd)
+
+tests_unit_test_mesh_restart_SOURCES = tests/unit/test_mesh_restart.c
+tests_unit_test_mesh_restart_CFLAGS = $(mesh_test_cflags)
+tests_unit_test_mesh_restart_LDADD = $(mesh_test_ldadd)
 
 tests_unit_test_mesh_determinism_SOURCES = tests/unit/test_mesh_determinism.c
 tests_unit_test_mesh_determinism_CFLAGS = $(mesh_test_cflags)
