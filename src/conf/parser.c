@@ -1,5 +1,35 @@
 /* The config parser: babeld's statements plus maille's (conf.h).
  *
+ * Grammar (one statement per line, '#' starts a comment, words may be
+ * double-quoted with \" and \\ as escapes):
+ *
+ *   interface NAME IFPARAM...      NAME: 1..15 bytes, no '/'; once per name
+ *   default IFPARAM...             applies under every interface's own
+ *   IFPARAM: type wired|wireless|tunnel|auto   (ax25: "not supported yet")
+ *            hello-interval S | update-interval S   seconds, up to 3 decimals,
+ *                                                    0.01..655.35, kept in ms
+ *            rxcost 1..65535 | max-rtt-penalty 1..65535
+ *            rtt-min MS | rtt-max MS             1..3600000, min < max
+ *            split-horizon B | unicast B | link-quality B
+ *            enable-timestamps B | v4-via-v6 B
+ *   B: true|yes, false|no, default|auto (= unset, the engine's default)
+ *
+ *   in|out|redistribute|install SELECTOR... [ACTION]   first match wins
+ *   SELECTOR: ip PREFIX | eq N | le N | ge N | src-ip PREFIX | src-eq N
+ *             | src-le N | src-ge N   (N 0..128) | proto 0..255 | local
+ *             | if NAME | neigh ADDR (also neighbour) | id ROUTER-ID
+ *   ACTION: allow (the default) | deny | metric 0..65535 (not install)
+ *           | src-prefix PREFIX (redistribute only); one action per rule
+ *
+ *   router-id ID        EUI-64 (8 bytes) or MAC-48 (made a modified EUI-64)
+ *   state-file PATH | log-file PATH | control-socket PATH | control-group G
+ *   export-table 1..2^32-1 | import-table 1..2^32-1 (repeatable)
+ *   kernel-protocol 5..255 | smoothing-half-life 0..65535 (s) | debug 0..3
+ *
+ * Each parameter or selector at most once per statement.  Global statements
+ * given twice: the last one wins.  babeld statements maille lacks are
+ * refused by name ("not supported").
+ *
  * One statement per line.  A statement is applied only if its whole line
  * parses; on an error the rest of the line is skipped and parsing goes on
  * with the next one, so that every error of a file is reported. */
