@@ -9,3 +9,4 @@ EXTRA_DIST += tools/demo.sh tools/cross-check.sh tools/install-deps.sh \
 # mailledump reads babeld's own captures without a malformed TLV.
 TESTS += tests/interop/mailledump_captures.sh
 EXTRA_DIST += tests/interop/mailledump_captures.sh
+include $(top_srcdir)/tools/kisssim.mk
