@@ -15,6 +15,7 @@
 #include "config.h"
 #include "src/conf/conf.h"
 #include "src/core/engine.h"
+#include "src/sys/kernel_import.h"
 #include "src/sys/log.h"
 #include "src/sys/loop.h"
 #include "src/sys/netlink_link.h"
@@ -45,6 +46,7 @@ struct daemon {
 	struct udp udp;
 	struct netlink_link nll;
 	struct netlink_route nlr;
+	struct kernel_import ki;
 	bool nll_open;
 	struct dif *ifs;
 	size_t n_ifs;
@@ -219,6 +221,19 @@ static void on_addr(void *arg, uint32_t ifindex, uint8_t family, const uint8_t *
 	engine_kernel_route(d->e, &key, ifindex, 0, 0, RTPROT_KERNEL, present, loop_now_ms());
 }
 
+static void on_import(void *arg, const struct route_key *key, uint32_t ifindex, uint32_t table,
+		      uint32_t metric, uint8_t proto, bool present)
+{
+	struct daemon *d = arg;
+	if (log_enabled(LOG_L_DEBUG)) {
+		char t[ROUTE_KEY_STRLEN];
+		route_key_format(key, t, sizeof(t));
+		log_debug("import table %u: %s %s (proto %u, metric %u)", table, t,
+			  present ? "present" : "gone", proto, metric);
+	}
+	engine_kernel_route(d->e, key, ifindex, table, metric, proto, present, loop_now_ms());
+}
+
 static bool is_own(void *arg, const struct link_addr *a)
 {
 	struct daemon *d = arg;
@@ -248,6 +263,12 @@ static void fd_link(void *arg, int fd)
 {
 	(void)fd;
 	netlink_link_read(&((struct daemon *)arg)->nll);
+}
+
+static void fd_import(void *arg, int fd)
+{
+	(void)fd;
+	kernel_import_read(&((struct daemon *)arg)->ki);
 }
 
 static void fd_route(void *arg, int fd)
@@ -555,6 +576,13 @@ int main(int argc, char **argv)
 	if (netlink_link_open(&d->nll, on_link, on_addr, d) < 0)
 		goto out;
 	d->nll_open = true;
+	/* After the addresses: an import-table route for a local address's
+	 * prefix then only updates the xroute. */
+	if (kernel_import_open(&d->ki, d->conf.import_tables, d->conf.n_import_tables,
+			       d->conf.export_table, d->conf.kernel_protocol, on_import, d) < 0)
+		goto out;
+	if (d->conf.n_import_tables)
+		log_notice("import tables: %zu kernel routes found", kernel_import_count(&d->ki));
 	for (size_t i = 0; i < d->n_ifs; i++)
 		if (!d->ifs[i].ifindex)
 			log_notice("interface %s does not exist yet: waiting for it",
@@ -562,6 +590,8 @@ int main(int argc, char **argv)
 	if (!loop_add_fd(d->loop, d->udp.fd, fd_udp, d) ||
 	    !loop_add_fd(d->loop, netlink_link_fd(&d->nll), fd_link, d) ||
 	    !loop_add_fd(d->loop, netlink_route_fd(&d->nlr), fd_route, d) ||
+	    (kernel_import_fd(&d->ki) >= 0 &&
+	     !loop_add_fd(d->loop, kernel_import_fd(&d->ki), fd_import, d)) ||
 	    loop_add_signal(d->loop, SIGTERM, on_stop, d) < 0 ||
 	    loop_add_signal(d->loop, SIGINT, on_stop, d) < 0 ||
 	    loop_add_signal(d->loop, SIGHUP, on_hup, d) < 0) {
@@ -587,6 +617,7 @@ out:
 		engine_free(d->e);
 	if (d->nll_open)
 		netlink_link_close(&d->nll);
+	kernel_import_close(&d->ki);
 	if (d->nlr.nl)
 		netlink_route_close(&d->nlr);
 	udp_close(&d->udp);

@@ -7,7 +7,8 @@ src_mailled_SOURCES = src/mailled.c \
 	src/sys/udp.c src/sys/udp.h \
 	src/sys/netlink_link.c src/sys/netlink_link.h \
 	src/sys/netlink_route.c src/sys/netlink_route.h \
-	src/sys/state.c src/sys/state.h
+	src/sys/state.c src/sys/state.h \
+	src/sys/kernel_import.c src/sys/kernel_import.h
 src_mailled_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
 src_mailled_LDADD = src/conf/libmailleconf.a src/core/libmaillecore.a proto/libmailleproto.a \
 	$(EV_LIBS) $(MNL_LIBS) $(NETTLE_LIBS)
