@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "src/core/list.h"
 #include "src/sys/log.h"
+#include "src/sys/loop.h"
 
 /* Fixed, not MNL_SOCKET_BUFFER_SIZE (a sysconf() call: a VLA). */
 #define NL_RECV_BUF 32768
@@ -24,6 +26,45 @@
 
 static struct log_ratelimit rl_err = LOG_RATELIMIT_INIT(1000, 20);
 
+static struct log_ratelimit rl_foreign = LOG_RATELIMIT_INIT(1000, 20);
+
+#define FOREIGN_HASH_SEED 0x666f726569676eULL
+
+struct foreign_key {
+	struct hashmap_node hnode;
+	struct route_key key;
+};
+
+static bool foreign_eq(const struct hashmap_node *n, const void *key)
+{
+	return route_key_equal(&container_of(n, struct foreign_key, hnode)->key, key);
+}
+
+static struct foreign_key *foreign_find(const struct netlink_route *nr, const struct route_key *k)
+{
+	struct hashmap_node *n = hashmap_find(&nr->foreign, route_key_hash(k, FOREIGN_HASH_SEED), k);
+	return n ? container_of(n, struct foreign_key, hnode) : NULL;
+}
+
+static void foreign_add(struct netlink_route *nr, const struct route_key *k)
+{
+	if (foreign_find(nr, k))
+		return;
+	struct foreign_key *f = malloc(sizeof(*f));
+	if (!f)
+		return;
+	f->key = *k;
+	if (hashmap_insert(&nr->foreign, &f->hnode, route_key_hash(k, FOREIGN_HASH_SEED)) < 0)
+		free(f);
+}
+
+static void foreign_del(struct netlink_route *nr, const struct route_key *k)
+{
+	struct hashmap_node *n = hashmap_take(&nr->foreign, route_key_hash(k, FOREIGN_HASH_SEED), k);
+	if (n)
+		free(container_of(n, struct foreign_key, hnode));
+}
+
 static bool is_v4mapped(const uint8_t a[16])
 {
 	static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -33,6 +74,7 @@ static bool is_v4mapped(const uint8_t a[16])
 int netlink_route_open(struct netlink_route *nr, uint32_t table, uint8_t protocol)
 {
 	memset(nr, 0, sizeof(*nr));
+	hashmap_init(&nr->foreign, foreign_eq);
 	nr->table = table;
 	nr->protocol = protocol;
 	nr->seq = (uint32_t)time(NULL) * 7;
@@ -62,6 +104,14 @@ void netlink_route_close(struct netlink_route *nr)
 	if (nr->nl)
 		mnl_socket_close(nr->nl);
 	nr->nl = NULL;
+	struct hashmap_iter it;
+	struct hashmap_node *n;
+	hashmap_iter_init(&it, &nr->foreign);
+	while ((n = hashmap_iter_next(&it)) != NULL) {
+		hashmap_remove(&nr->foreign, n);
+		free(container_of(n, struct foreign_key, hnode));
+	}
+	hashmap_destroy(&nr->foreign);
 }
 
 int netlink_route_fd(const struct netlink_route *nr)
@@ -95,16 +145,27 @@ static size_t build(struct netlink_route *nr, char *buf, const struct fib_change
 	mnl_attr_put(h, RTA_DST, v4 ? 4 : 16, k->dst.addr);
 	if (k->src.plen)
 		mnl_attr_put(h, RTA_SRC, 16, k->src.addr);
-	if (c->op == FIB_REMOVE) {
+	enum fib_op op = c->op;
+	if (op == FIB_REMOVE)
+		foreign_del(nr, k);
+	else if (op == FIB_REPLACE && foreign_find(nr, k))
+		op = FIB_ADD; /* ours never got in: replacing would hit theirs */
+	if (op == FIB_REMOVE) {
 		h->nlmsg_type = RTM_DELROUTE;
 		h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 		rtm->rtm_scope = RT_SCOPE_NOWHERE;
 	} else {
 		h->nlmsg_type = RTM_NEWROUTE;
-		h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+		/* A creation must not take the place of a route that is not
+		 * ours; only a route we installed is replaced in place. */
+		h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+				 (op == FIB_ADD ? NLM_F_EXCL : NLM_F_REPLACE);
 		rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 		mnl_attr_put_u32(h, RTA_OIF, c->ifindex);
 		if (v4 && is_v4mapped(c->nexthop.a)) {
+			/* On-link: a neighbour may name an IPv4 next hop outside
+			 * the link's subnet (BIRD's "next hop ipv4" loopback). */
+			rtm->rtm_flags |= RTNH_F_ONLINK;
 			mnl_attr_put(h, RTA_GATEWAY, 4, c->nexthop.a + 12);
 		} else if (v4) {
 			/* RFC 9229: an IPv4 route through an IPv6 next hop. */
@@ -121,7 +182,7 @@ static size_t build(struct netlink_route *nr, char *buf, const struct fib_change
 	}
 	unsigned slot = h->nlmsg_seq % NLROUTE_RING;
 	nr->ring[slot].seq = h->nlmsg_seq;
-	nr->ring[slot].op = c->op;
+	nr->ring[slot].op = op;
 	nr->ring[slot].key = *k;
 	return h->nlmsg_len;
 }
@@ -186,8 +247,16 @@ static int ack_cb(const struct nlmsghdr *h, void *data)
 	/* Removing a route that is already gone is what we wanted. */
 	if (op == FIB_REMOVE && e->error == -ESRCH)
 		return MNL_CB_OK;
+	if (op == FIB_ADD && e->error == -EEXIST && nr->ring[slot].seq == h->nlmsg_seq) {
+		foreign_add(nr, &nr->ring[slot].key);
+		nr->refused_foreign++;
+		log_limited(&rl_foreign, loop_now_ms(), LOG_L_INFO,
+			    "route %s: the kernel holds a route that is not ours in its place "
+			    "(table %u); leaving it", key, nr->table);
+		return MNL_CB_OK;
+	}
 	nr->errors++;
-	log_limited(&rl_err, 0, LOG_L_WARN, "kernel refused to %s route %s: %s", op_name(op), key,
+	log_limited(&rl_err, loop_now_ms(), LOG_L_WARN, "kernel refused to %s route %s: %s", op_name(op), key,
 		    strerror(-e->error));
 	return MNL_CB_OK;
 }

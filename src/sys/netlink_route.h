@@ -4,7 +4,13 @@
  * replaced with NLM_F_REPLACE, many changes to one sendto(), and the ACKs
  * read asynchronously.  Only routes of our protocol in our table are ever
  * touched: deletions carry the protocol, so the kernel refuses to remove
- * anybody else's route.  When ACKs are lost (ENOBUFS) the caller is asked
+ * anybody else's route.  New routes are created with NLM_F_EXCL: where the
+ * kernel already holds a route of another protocol in the same slot (same
+ * prefix, metric and TOS: a route the operator installed by hand), the
+ * kernel refuses ours (EEXIST), the key is remembered as foreign, and later
+ * changes for it are tried as creations again rather than replacements, so
+ * that the operator's route is never overwritten.  When ACKs are lost
+ * (ENOBUFS) the caller is asked
  * to resynchronise: it replays every installed route. */
 #ifndef MAILLE_SYS_NETLINK_ROUTE_H
 #define MAILLE_SYS_NETLINK_ROUTE_H
@@ -14,6 +20,7 @@
 #include <stdint.h>
 
 #include "src/core/engine.h"
+#include "src/core/hashmap.h"
 
 struct mnl_socket;
 
@@ -33,6 +40,8 @@ struct netlink_route {
 		struct route_key key;
 	} ring[NLROUTE_RING];
 	uint64_t changes, errors;
+	struct hashmap foreign; /* keys whose slot a route not ours holds */
+	uint64_t refused_foreign;
 };
 
 int netlink_route_open(struct netlink_route *nr, uint32_t table, uint8_t protocol);
