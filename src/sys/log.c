@@ -74,7 +74,10 @@ bool log_ratelimit_allow(struct log_ratelimit *rl, uint64_t now_ms)
 			rl->last_ms += refill * rl->interval_ms;
 		}
 	}
-	if (rl->last_ms == 0 || rl->last_ms > now_ms)
+	/* Only a clock going backwards moves the reference back: resetting
+	 * it on every call while it is 0 (a clock that starts at 0) would
+	 * never let a token come back. */
+	if (rl->last_ms > now_ms)
 		rl->last_ms = now_ms;
 	if (rl->tokens == 0) {
 		rl->suppressed++;
