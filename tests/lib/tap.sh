@@ -5,6 +5,7 @@ _tap_fail=0
 tap_ok() { # tap_ok CONDITION-STATUS "description"
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2"; else echo "not ok $_tap_n - $2"; _tap_fail=$((_tap_fail + 1)); fi
+	return "$1" # so that `tap_ok $? "..." || dump` dumps on failure
 }
 tap_diag() { printf '# %s\n' "$@"; }
 tap_skip_all() { # whole test cannot run here
