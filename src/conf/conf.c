@@ -1,8 +1,31 @@
 /* struct conf: life cycle, comparison, effective interface settings. */
 #include "src/conf/conf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void conf_radio_init(struct conf_radio *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->txdelay_ms = r->persist = r->slottime_ms = r->txtail_ms = -1;
+}
+
+int conf_kiss_format(const struct conf_kiss *k, char *buf, size_t cap)
+{
+	switch (k->kind) {
+	case CONF_KISS_TCP:
+		return snprintf(buf, cap, strchr(k->host, ':') ? "tcp:[%s]:%u" : "tcp:%s:%u", k->host,
+				k->port);
+	case CONF_KISS_SERIAL:
+		if (k->speed)
+			return snprintf(buf, cap, "serial:%s:%u", k->path, k->speed);
+		return snprintf(buf, cap, "serial:%s", k->path);
+	case CONF_KISS_NONE:
+		break;
+	}
+	return snprintf(buf, cap, "none");
+}
 
 void conf_if_config_init(struct if_config *cfg)
 {
@@ -63,6 +86,19 @@ static bool ifc_eq(const struct if_config *a, const struct if_config *b)
 	       a->mtu == b->mtu && a->rate_bytes_per_s == b->rate_bytes_per_s;
 }
 
+static bool radio_eq(const struct conf_radio *a, const struct conf_radio *b)
+{
+	const struct conf_kiss *x = &a->kiss, *y = &b->kiss;
+	return x->kind == y->kind && strcmp(x->host, y->host) == 0 && x->port == y->port &&
+	       strcmp(x->path, y->path) == 0 && x->speed == y->speed &&
+	       a->has_callsign == b->has_callsign &&
+	       (!a->has_callsign || ax25_addr_equal(&a->callsign, &b->callsign)) &&
+	       a->baud == b->baud && a->paclen == b->paclen && a->txdelay_ms == b->txdelay_ms &&
+	       a->persist == b->persist && a->slottime_ms == b->slottime_ms &&
+	       a->txtail_ms == b->txtail_ms && a->airtime_pct == b->airtime_pct &&
+	       strcmp(a->pcap, b->pcap) == 0;
+}
+
 static bool pfx_eq(const struct prefix *a, const struct prefix *b)
 {
 	return a->family == b->family && a->plen == b->plen && memcmp(a->addr, b->addr, 16) == 0;
@@ -105,7 +141,7 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->n_interfaces; i++) {
 		const struct conf_interface *x = &a->interfaces[i], *y = &b->interfaces[i];
 		if (strncmp(x->name, y->name, CONF_IFNAME_MAX) != 0 || x->has_type != y->has_type ||
-		    !ifc_eq(&x->cfg, &y->cfg))
+		    !ifc_eq(&x->cfg, &y->cfg) || !radio_eq(&x->radio, &y->radio))
 			return false;
 	}
 	for (int k = 0; k < FILTER_KINDS; k++) {

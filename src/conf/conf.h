@@ -13,16 +13,54 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "proto/ax25.h"
 #include "src/core/engine.h"
 #include "src/core/filter.h"
 
 #define CONF_IFNAME_MAX 16
+#define CONF_HOST_MAX 256
+#define CONF_PATH_MAX 256
+
+/* Where a radio interface's TNC is: `kiss tcp:HOST:PORT` (HOST a name, an
+ * IPv4 address or a bracketed IPv6 one) or `kiss serial:PATH[:SPEED]`. */
+enum conf_kiss_kind { CONF_KISS_NONE, CONF_KISS_TCP, CONF_KISS_SERIAL };
+struct conf_kiss {
+	enum conf_kiss_kind kind;
+	char host[CONF_HOST_MAX]; /* tcp, without brackets */
+	uint16_t port;
+	char path[CONF_PATH_MAX]; /* serial */
+	uint32_t speed;           /* serial: bit/s; 0 leaves the port's speed alone */
+};
+
+/* A `type ax25` interface's own settings (the engine needs none of them
+ * but the MTU, which follows paclen).  0 / -1 / "" mean unset. */
+#define CONF_RADIO_BAUD_DEFAULT 1200
+#define CONF_RADIO_AIRTIME_DEFAULT 5
+struct conf_radio {
+	struct conf_kiss kiss;
+	bool has_callsign;
+	struct ax25_addr callsign;
+	uint32_t baud;          /* channel bit rate, for airtime; 0: 1200 */
+	uint16_t paclen;        /* 0: 256 */
+	int32_t txdelay_ms;     /* -1: unset (30 in 10 ms units, the TNCs' usual) */
+	int32_t persist;        /* -1: unset (63) */
+	int32_t slottime_ms;    /* -1: unset (100) */
+	int32_t txtail_ms;      /* -1: unset (100) */
+	uint8_t airtime_pct;    /* share of the channel routing may use; 0: 5 */
+	char pcap[CONF_PATH_MAX]; /* "" none */
+};
 
 struct conf_interface {
 	char name[CONF_IFNAME_MAX];
 	struct if_config cfg; /* unset fields stay 0 / OPT_DEFAULT: engine defaults apply */
 	bool has_type;        /* `type` given (IF_TYPE_WIRED is 0, so cfg.type alone can't say) */
+	struct conf_radio radio; /* type ax25 only */
 };
+
+/* Unset radio settings. */
+void conf_radio_init(struct conf_radio *r);
+/* kiss->... as `tcp:HOST:PORT` or `serial:PATH[:SPEED]`, like snprintf. */
+int conf_kiss_format(const struct conf_kiss *k, char *buf, size_t cap);
 
 struct conf_error {
 	char *file;

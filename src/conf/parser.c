@@ -5,7 +5,7 @@
  *
  *   interface NAME IFPARAM...      NAME: 1..15 bytes, no '/'; once per name
  *   default IFPARAM...             applies under every interface's own
- *   IFPARAM: type wired|wireless|tunnel|auto   (ax25: "not supported yet")
+ *   IFPARAM: type wired|wireless|tunnel|auto|ax25   (ax25 only on `interface`)
  *            hello-interval S | update-interval S   seconds, up to 3 decimals,
  *                                                    0.01..655.35, kept in ms
  *            rxcost 1..65535 | max-rtt-penalty 1..65535
@@ -13,6 +13,13 @@
  *            split-horizon B | unicast B | link-quality B
  *            enable-timestamps B | v4-via-v6 B
  *   B: true|yes, false|no, default|auto (= unset, the engine's default)
+ *   Radio (type ax25, on its own `interface` line, never in `default`):
+ *            kiss tcp:HOST:PORT | kiss serial:PATH[:SPEED]   required
+ *            callsign CALL[-SSID]   required: no transmission without it
+ *            baud 50..10000000 (1200) | paclen 64..2048 (256)
+ *            txdelay MS | slottime MS | txtail MS   0..2550 | persist 0..255
+ *            airtime 1..100 (%, 5) | pcap FILE
+ *            encryption is refused on radio (amateur rules: MAC only)
  *
  *   in|out|redistribute|install SELECTOR... [ACTION]   first match wins
  *   SELECTOR: ip PREFIX | eq N | le N | ge N | src-ip PREFIX | src-eq N
@@ -364,11 +371,183 @@ static bool is_in(const char *s, const char *const *list)
 	return false;
 }
 
-/* Parameters of `interface` and `default`, up to the end of the line. */
-static bool if_params(struct parser *ps, struct if_config *cfg, bool *has_type)
+/* ------------------------------------------------------------ radio */
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static bool serial_speed_ok(uint64_t v)
+{
+	static const uint32_t speeds[] = {300, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200,
+					  230400, 460800, 921600};
+	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+		if (speeds[i] == v)
+			return true;
+	return false;
+}
+
+static bool get_kiss(struct parser *ps, const char *what, struct conf_kiss *k)
+{
+	const char *s = value(ps, what);
+	if (!s)
+		return false;
+	memset(k, 0, sizeof(*k));
+	uint64_t v;
+	if (!strncmp(s, "tcp:", 4)) {
+		const char *h = s + 4, *colon = strrchr(h, ':');
+		size_t hlen = colon ? (size_t)(colon - h) : 0;
+		if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+			h++;
+			hlen -= 2;
+		}
+		if (!colon || !hlen || hlen >= sizeof(k->host) || !all_digits(colon + 1) ||
+		    !parse_u64(colon + 1, &v) || v < 1 || v > 65535 || memchr(h, '[', hlen) ||
+		    memchr(h, ']', hlen)) {
+			tok_error(ps, "bad TNC address '%.64s' for %s (tcp:HOST:PORT)", s, what);
+			return false;
+		}
+		k->kind = CONF_KISS_TCP;
+		memcpy(k->host, h, hlen);
+		k->port = (uint16_t)v;
+		return true;
+	}
+	if (!strncmp(s, "serial:", 7)) {
+		const char *p = s + 7, *colon = strrchr(p, ':');
+		size_t plen = strlen(p);
+		/* A by-path device name has colons of its own: only digits
+		 * after the last one make a speed. */
+		if (colon && all_digits(colon + 1)) {
+			if (!parse_u64(colon + 1, &v) || !serial_speed_ok(v)) {
+				tok_error(ps, "bad serial speed in '%.64s' for %s (300, 1200, ..., 9600, "
+					  "..., 115200, ..., 921600)", s, what);
+				return false;
+			}
+			k->speed = (uint32_t)v;
+			plen = (size_t)(colon - p);
+		}
+		if (!plen || p[0] != '/' || plen >= sizeof(k->path)) {
+			tok_error(ps, "bad TNC device '%.64s' for %s (serial:/dev/ttyUSB0[:SPEED])", s,
+				  what);
+			return false;
+		}
+		k->kind = CONF_KISS_SERIAL;
+		memcpy(k->path, p, plen);
+		return true;
+	}
+	tok_error(ps, "bad TNC '%.64s' for %s (tcp:HOST:PORT or serial:PATH[:SPEED])", s, what);
+	return false;
+}
+
+static bool get_callsign(struct parser *ps, const char *what, struct ax25_addr *a)
+{
+	const char *s = value(ps, what);
+	if (!s)
+		return false;
+	enum ax25_reason r = ax25_addr_parse(s, strlen(s), a);
+	if (r != AX25_OK) {
+		tok_error(ps, "bad callsign '%.64s' (CALL[-SSID], A-Z 0-9, SSID 0..15): %s", s,
+			  ax25_reason_str(r));
+		return false;
+	}
+	return true;
+}
+
+static bool get_path(struct parser *ps, const char *what, char out[CONF_PATH_MAX])
+{
+	const char *s = value(ps, what);
+	if (!s)
+		return false;
+	size_t len = strlen(s);
+	if (!len || len >= CONF_PATH_MAX) {
+		tok_error(ps, "bad file name for %s (1..%d characters)", what, CONF_PATH_MAX - 1);
+		return false;
+	}
+	memcpy(out, s, len + 1);
+	return true;
+}
+
+/* Names encryption options would have: refused on radio, where amateur
+ * rules forbid obscuring the meaning of messages (MAC authentication is
+ * allowed).  When interfaces gain keys, an encrypting key kind must be
+ * refused for type ax25 here too. */
+static const char *const encryption_params[] = {"encrypt", "encryption", "cipher", "psk", NULL};
+
+/* One radio parameter at the current token; false with an error. */
+static bool radio_param(struct parser *ps, const char *kw, uint32_t *seen, struct conf_radio *r,
+			bool *known)
+{
+	static const char *const names[] = {"kiss", "callsign", "baud", "paclen", "txdelay",
+					    "persist", "slottime", "txtail", "airtime", "pcap",
+					    NULL};
+	unsigned i;
+	for (i = 0; names[i] && strcmp(kw, names[i]); i++)
+		;
+	*known = names[i] != NULL;
+	if (!*known)
+		return true;
+	if (!r) {
+		tok_error(ps, "'%s' is a radio parameter: give it on the `interface NAME type ax25` "
+			  "line, not in `default`", kw);
+		return false;
+	}
+	if (!once(ps, seen, 16 + i, kw))
+		return false;
+	uint64_t v;
+	switch (i) {
+	case 0: return get_kiss(ps, kw, &r->kiss);
+	case 1:
+		if (!get_callsign(ps, kw, &r->callsign))
+			return false;
+		r->has_callsign = true;
+		return true;
+	case 2:
+		if (!get_uint(ps, kw, 50, 10000000, &v))
+			return false;
+		r->baud = (uint32_t)v;
+		return true;
+	case 3:
+		if (!get_uint(ps, kw, 64, 2048, &v))
+			return false;
+		r->paclen = (uint16_t)v;
+		return true;
+	case 5:
+		if (!get_uint(ps, kw, 0, 255, &v))
+			return false;
+		r->persist = (int32_t)v;
+		return true;
+	case 4:
+	case 6:
+	case 7:
+		/* KISS carries them in 10 ms units, one octet. */
+		if (!get_uint(ps, kw, 0, 2550, &v))
+			return false;
+		*(i == 4 ? &r->txdelay_ms : i == 6 ? &r->slottime_ms : &r->txtail_ms) = (int32_t)v;
+		return true;
+	case 8:
+		if (!get_uint(ps, kw, 1, 100, &v))
+			return false;
+		r->airtime_pct = (uint8_t)v;
+		return true;
+	default: return get_path(ps, kw, r->pcap);
+	}
+}
+
+/* Parameters of `interface` (radio non-NULL) and `default`, up to the end
+ * of the line. */
+static bool if_params(struct parser *ps, struct if_config *cfg, bool *has_type,
+		      struct conf_radio *radio)
 {
 	uint32_t seen = 0;
 	unsigned rtt_line = 0, rtt_col = 0;
+	unsigned radio_line = 0, radio_col = 0;
+	char radio_kw[32] = "";
 	for (next(ps); ps->tok.kind == LEX_WORD; next(ps)) {
 		char kw[32];
 		snprintf(kw, sizeof(kw), "%.31s", ps->tok.text);
@@ -391,10 +570,15 @@ static bool if_params(struct parser *ps, struct if_config *cfg, bool *has_type)
 				cfg->type = IF_TYPE_WIRED;
 				*has_type = false;
 			} else if (!strcmp(s, "ax25")) {
-				tok_error(ps, "interface type ax25 is not supported yet");
-				return false;
+				if (!radio) {
+					tok_error(ps, "type ax25 cannot be a default: each radio "
+						  "interface needs its own TNC and callsign");
+					return false;
+				}
+				cfg->type = IF_TYPE_AX25;
 			} else {
-				tok_error(ps, "bad interface type '%.64s' (wired, wireless, tunnel, auto)", s);
+				tok_error(ps, "bad interface type '%.64s' (wired, wireless, tunnel, "
+					  "auto, ax25)", s);
 				return false;
 			}
 		} else if (!strcmp(kw, "hello-interval")) {
@@ -449,13 +633,39 @@ static bool if_params(struct parser *ps, struct if_config *cfg, bool *has_type)
 		} else if (is_in(kw, babeld_if_only)) {
 			tok_error(ps, "interface parameter '%s' is not supported", kw);
 			return false;
-		} else {
-			tok_error(ps, "unknown interface parameter '%.64s'", ps->tok.text);
+		} else if (is_in(kw, encryption_params)) {
+			if (cfg->type == IF_TYPE_AX25) {
+				tok_error(ps, "'%s': encryption is refused on a radio (type ax25) "
+					  "interface: amateur radio forbids obscuring the meaning "
+					  "of messages (MAC authentication is allowed)", kw);
+				return false;
+			}
+			tok_error(ps, "interface parameter '%s' is not supported (no encryption "
+				  "yet)", kw);
 			return false;
+		} else {
+			unsigned l = ps->tok.line, c = ps->tok.column;
+			bool known;
+			if (!radio_param(ps, kw, &seen, radio, &known))
+				return false;
+			if (!known) {
+				tok_error(ps, "unknown interface parameter '%.64s'", ps->tok.text);
+				return false;
+			}
+			if (!radio_kw[0]) {
+				snprintf(radio_kw, sizeof(radio_kw), "%s", kw);
+				radio_line = l;
+				radio_col = c;
+			}
 		}
 	}
 	if (ps->tok.kind == LEX_ERROR) {
 		tok_error(ps, "%s", ps->tok.text);
+		return false;
+	}
+	if (radio_kw[0] && cfg->type != IF_TYPE_AX25) {
+		add_error(ps, radio_line, radio_col,
+			  "'%s' applies only to radio interfaces (type ax25)", radio_kw);
 		return false;
 	}
 	if (cfg->rtt_min_ms && cfg->rtt_max_ms && cfg->rtt_min_ms >= cfg->rtt_max_ms) {
@@ -470,11 +680,22 @@ static void st_interface(struct parser *ps)
 	struct conf_interface ifc;
 	memset(&ifc, 0, sizeof(ifc));
 	conf_if_config_init(&ifc.cfg);
+	conf_radio_init(&ifc.radio);
 	if (!get_ifname(ps, "interface", ifc.name))
 		return;
 	unsigned line = ps->tok.line, col = ps->tok.column;
-	if (!if_params(ps, &ifc.cfg, &ifc.has_type))
+	if (!if_params(ps, &ifc.cfg, &ifc.has_type, &ifc.radio))
 		return;
+	if (ifc.cfg.type == IF_TYPE_AX25 && !ifc.radio.has_callsign) {
+		add_error(ps, line, col, "interface %s: type ax25 needs a callsign (callsign "
+			  "CALL[-SSID]): amateur radio forbids transmitting without one", ifc.name);
+		return;
+	}
+	if (ifc.cfg.type == IF_TYPE_AX25 && ifc.radio.kiss.kind == CONF_KISS_NONE) {
+		add_error(ps, line, col, "interface %s: type ax25 needs a TNC (kiss tcp:HOST:PORT "
+			  "or kiss serial:PATH[:SPEED])", ifc.name);
+		return;
+	}
 	struct conf *c = ps->c;
 	for (size_t i = 0; i < c->n_interfaces; i++) {
 		if (!strcmp(c->interfaces[i].name, ifc.name)) {
@@ -495,7 +716,7 @@ static void st_default(struct parser *ps)
 {
 	struct if_config cfg = ps->c->defaults;
 	bool has_type = ps->c->defaults_has_type;
-	if (!if_params(ps, &cfg, &has_type))
+	if (!if_params(ps, &cfg, &has_type, NULL))
 		return;
 	ps->c->defaults = cfg;
 	ps->c->defaults_has_type = has_type;

@@ -80,6 +80,36 @@ static void put_if_params(FILE *out, const struct if_config *c, bool has_type)
 	put_bool(out, "v4-via-v6", c->v4_via_v6);
 }
 
+static void put_radio(FILE *out, const struct conf_radio *r)
+{
+	if (r->kiss.kind != CONF_KISS_NONE) {
+		char buf[CONF_HOST_MAX + CONF_PATH_MAX + 32];
+		conf_kiss_format(&r->kiss, buf, sizeof(buf));
+		fputs(" kiss ", out);
+		put_string(out, buf);
+	}
+	if (r->has_callsign) {
+		char call[AX25_ADDR_TEXT_MAX];
+		ax25_addr_format(&r->callsign, call, sizeof(call));
+		fprintf(out, " callsign %s", call);
+	}
+	put_uint(out, "baud", r->baud);
+	put_uint(out, "paclen", r->paclen);
+	if (r->txdelay_ms >= 0)
+		fprintf(out, " txdelay %d", (int)r->txdelay_ms);
+	if (r->persist >= 0)
+		fprintf(out, " persist %d", (int)r->persist);
+	if (r->slottime_ms >= 0)
+		fprintf(out, " slottime %d", (int)r->slottime_ms);
+	if (r->txtail_ms >= 0)
+		fprintf(out, " txtail %d", (int)r->txtail_ms);
+	put_uint(out, "airtime", r->airtime_pct);
+	if (r->pcap[0]) {
+		fputs(" pcap ", out);
+		put_string(out, r->pcap);
+	}
+}
+
 static void put_prefix(FILE *out, const char *kw, const struct prefix *p)
 {
 	char buf[PREFIX_STRLEN];
@@ -187,6 +217,8 @@ int conf_print(const struct conf *c, FILE *out)
 		fputs("interface ", out);
 		put_string(out, name);
 		put_if_params(out, &ifc->cfg, ifc->has_type);
+		if (ifc->cfg.type == IF_TYPE_AX25)
+			put_radio(out, &ifc->radio);
 		fputc('\n', out);
 	}
 	static const char *const kinds[] = {"in", "out", "redistribute", "install"};

@@ -59,6 +59,8 @@ struct if_config {
 	enum opt_bool v4_via_v6;          /* RFC 9229 */
 	uint16_t mtu;                     /* largest Babel packet (UDP payload) to send */
 	uint32_t rate_bytes_per_s;        /* pacing of bulk output (full dumps) */
+	bool out_default_deny;            /* no `out` rule matched: deny (set for ax25:
+					   * nothing crosses the radio unless allowed) */
 };
 
 /* Fills in every defaulted field of c for its type. */

@@ -87,7 +87,7 @@ void filter_apply(const struct filter_set *fs, enum filter_kind kind,
 	if (kind == FILTER_REDISTRIBUTE)
 		out->allow = s->local;
 	else
-		out->allow = true;
+		out->allow = !s->default_deny;
 }
 
 int filter_set_add(struct filter_set *fs, enum filter_kind kind, const struct filter_rule *r)

@@ -7,7 +7,8 @@
  * matches decides.  When none matches: in, out and install allow;
  * redistribute allows local addresses and denies every other kernel route
  * (babeld's default: announce the node's own addresses, nothing else
- * unless asked).
+ * unless asked).  A subject with default_deny (out on a radio interface,
+ * whose if_config has out_default_deny) is denied when no rule matches.
  *
  * RFC 8966 Appendix C: filtering is safe as long as it only raises metrics
  * (or drops routes): "metric N" in `in` and `out` adds N, never lowers.
@@ -69,6 +70,8 @@ struct filter_subject {
 	const uint8_t *router_id;    /* NULL: none */
 	int proto;                   /* kernel protocol, -1: none */
 	bool local;                  /* a local address (redistribute) */
+	bool default_deny;           /* in/out/install: no rule matched means deny
+				      * (an interface that allows only what a rule names) */
 };
 
 struct filter_result {

@@ -69,6 +69,9 @@ void engine_if_defaults(struct if_config *c)
 		c->mtu = 64;
 	if (!c->rate_bytes_per_s)
 		c->rate_bytes_per_s = rate;
+	/* DESIGN.md: what may cross the radio is an explicit list (default: none). */
+	if (c->type == IF_TYPE_AX25)
+		c->out_default_deny = true;
 }
 
 static bool iface_lossy(const struct iface *ifp)

@@ -58,7 +58,8 @@ bool update_for_dest(struct engine *e, struct dest *d, struct iface *ifp, bool f
 	}
 	if (metric != INF) {
 		struct filter_subject fs = { .key = &d->key, .ifname = ifp->name, .router_id = rid,
-					     .proto = -1 };
+					     .proto = -1,
+					     .default_deny = ifp->cfg.out_default_deny };
 		struct filter_result fr;
 		filter_apply(e->cfg.filters, FILTER_OUT, &fs, &fr);
 		if (!fr.allow) {

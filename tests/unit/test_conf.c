@@ -145,7 +145,7 @@ static void test_full_sample_values(void **state)
 	assert_int_equal(c.defaults.type, IF_TYPE_WIRELESS);
 	assert_int_equal(c.defaults.unicast, OPT_ON);
 	assert_int_equal(c.defaults.v4_via_v6, OPT_OFF);
-	assert_int_equal(c.n_interfaces, 4);
+	assert_int_equal(c.n_interfaces, 8);
 	/* eth0 takes the default's type, eth1 keeps its explicit wired. */
 	struct if_config e0 = conf_interface_config(&c, &c.interfaces[0]);
 	struct if_config e1 = conf_interface_config(&c, &c.interfaces[1]);
@@ -158,7 +158,32 @@ static void test_full_sample_values(void **state)
 	assert_int_equal(c.interfaces[1].cfg.update_interval_ms, 655350);
 	assert_false(c.interfaces[2].has_type);
 	assert_int_equal(c.interfaces[2].cfg.link_quality, OPT_OFF);
-	assert_int_equal(c.interfaces[3].cfg.max_rtt_penalty, 150);
+	assert_int_equal(c.interfaces[7].cfg.max_rtt_penalty, 150);
+	/* The radios. */
+	const struct conf_radio *r0 = &c.interfaces[3].radio, *r1 = &c.interfaces[4].radio;
+	assert_int_equal(c.interfaces[3].cfg.type, IF_TYPE_AX25);
+	assert_int_equal(r0->kiss.kind, CONF_KISS_TCP);
+	assert_string_equal(r0->kiss.host, "127.0.0.1");
+	assert_int_equal(r0->kiss.port, 8001);
+	assert_string_equal(r0->callsign.call, "F4ABC");
+	assert_int_equal(r0->callsign.ssid, 7);
+	assert_int_equal(r0->baud, 1200);
+	assert_int_equal(r0->txdelay_ms, -1);
+	assert_int_equal(r0->persist, -1);
+	assert_int_equal(r1->kiss.kind, CONF_KISS_SERIAL);
+	assert_string_equal(r1->kiss.path, "/dev/ttyUSB0");
+	assert_int_equal(r1->kiss.speed, 9600);
+	assert_int_equal(r1->paclen, 128);
+	assert_int_equal(r1->txdelay_ms, 300);
+	assert_int_equal(r1->persist, 0);
+	assert_int_equal(r1->slottime_ms, 0);
+	assert_int_equal(r1->txtail_ms, 20);
+	assert_int_equal(r1->airtime_pct, 10);
+	assert_string_equal(r1->pcap, "/tmp/radio 1.pcap");
+	assert_string_equal(c.interfaces[5].radio.kiss.host, "::1");
+	assert_string_equal(c.interfaces[6].radio.kiss.path,
+			    "/dev/serial/by-path/pci-0000:00:14.0-usb-0:2:1.0-port0");
+	assert_int_equal(c.interfaces[6].radio.kiss.speed, 0);
 	const struct filter_rule *r = &c.filters.rules[FILTER_IN][1];
 	assert_int_equal(r->neighbour[10], 0xff);
 	assert_int_equal(r->neighbour[12], 192);
@@ -253,7 +278,28 @@ static void test_error_cases(void **state)
 	expect_error("state-file a\"b", "quote inside a word");
 	expect_error("state-file \"a\\nb\"", "bad escape");
 	expect_error("import-table 4294967296", "out of range");
-	expect_error("interface eth0 type ax25", "not supported yet");
+	expect_error("interface eth0 type ax25", "needs a callsign");
+	expect_error("interface r0 type ax25 callsign F4ABC-7", "needs a TNC");
+	expect_error("interface r0 type ax25 kiss tcp:127.0.0.1:8001", "needs a callsign");
+	expect_error("interface r0 type ax25 kiss tcp:h:0 callsign F4ABC", "bad TNC address");
+	expect_error("interface r0 type ax25 kiss tcp:h callsign F4ABC", "bad TNC address");
+	expect_error("interface r0 type ax25 kiss udp:h:1 callsign F4ABC", "bad TNC");
+	expect_error("interface r0 type ax25 kiss serial:/dev/x:1234 callsign F4ABC",
+		     "bad serial speed");
+	expect_error("interface r0 type ax25 kiss serial:tty0 callsign F4ABC", "bad TNC device");
+	expect_error("interface r0 type ax25 kiss tcp:h:1 callsign f4abc", "bad callsign");
+	expect_error("interface r0 type ax25 kiss tcp:h:1 callsign F4ABC-16", "bad callsign");
+	expect_error("interface r0 type ax25 kiss tcp:h:1 callsign F4ABC paclen 10",
+		     "out of range");
+	expect_error("interface r0 type ax25 kiss tcp:h:1 callsign F4ABC txdelay 3000",
+		     "out of range");
+	expect_error("interface r0 type ax25 kiss tcp:h:1 callsign F4ABC airtime 0", "out of range");
+	expect_error("interface r0 type ax25 kiss tcp:h:1 callsign F4ABC baud 1200 baud 2400", "twice");
+	expect_error("interface r0 type ax25 encrypt yes", "encryption is refused on a radio");
+	expect_error("interface eth0 callsign F4ABC", "only to radio interfaces");
+	expect_error("interface eth0 baud 1200 type wired", "only to radio interfaces");
+	expect_error("default type ax25", "cannot be a default");
+	expect_error("default callsign F4ABC", "radio parameter");
 	expect_error("ipv6-subtrees true", "not supported");
 	expect_error("interface eth0 faraway true", "not supported");
 	/* The statement is not applied when its line has an error. */
