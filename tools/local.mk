@@ -10,3 +10,4 @@ EXTRA_DIST += tools/demo.sh tools/cross-check.sh tools/install-deps.sh \
 TESTS += tests/interop/mailledump_captures.sh
 EXTRA_DIST += tests/interop/mailledump_captures.sh
 include $(top_srcdir)/tools/kisssim.mk
+include $(top_srcdir)/tools/maillectl.mk
