@@ -33,6 +33,8 @@ struct dif {
 	bool up;
 	bool has_ll;
 	struct link_addr ll;
+	bool has_v4; /* an IPv4 address: the next hop of our IPv4 routes on it */
+	uint8_t v4[4];
 	/* What the engine was told. */
 	bool in_engine;
 	uint32_t e_ifindex;
@@ -145,6 +147,8 @@ static void reconcile(struct daemon *d, struct dif *f)
 		f->in_engine = true;
 		f->e_ifindex = f->ifindex;
 		f->e_ll = f->ll;
+		if (f->has_v4)
+			engine_interface_ipv4(d->e, f->ifindex, f->v4, now);
 	}
 }
 
@@ -162,7 +166,7 @@ static void on_link(void *arg, uint32_t ifindex, const char *name, bool up, bool
 		return;
 	if (present) {
 		if (f->ifindex != ifindex)
-			f->has_ll = false; /* a new link: its addresses follow */
+			f->has_ll = f->has_v4 = false; /* a new link: its addresses follow */
 		f->ifindex = ifindex;
 		f->up = up;
 	} else if (f->ifindex == ifindex) {
@@ -204,6 +208,16 @@ static void on_addr(void *arg, uint32_t ifindex, uint8_t family, const uint8_t *
 		}
 		reconcile(d, f);
 		return;
+	}
+	if (family == 4) { /* the first IPv4 address of an interface: AE 1 next hop */
+		struct dif *f = dif_by_index(d, ifindex);
+		if (f && (present ? !f->has_v4 : f->has_v4 && !memcmp(f->v4, addr, 4))) {
+			f->has_v4 = present;
+			memcpy(f->v4, addr, 4);
+			if (f->in_engine)
+				engine_interface_ipv4(d->e, f->e_ifindex, present ? f->v4 : NULL,
+						      loop_now_ms());
+		}
 	}
 	if (skip_local(family, addr))
 		return;

@@ -269,6 +269,24 @@ void engine_interface_down(struct engine *e, uint32_t ifindex, uint64_t now_ms)
 	engine_flush_fib(e);
 }
 
+void engine_interface_ipv4(struct engine *e, uint32_t ifindex, const uint8_t *addr,
+			   uint64_t now_ms)
+{
+	if (now_ms > e->now)
+		e->now = now_ms;
+	struct iface *ifp = iface_find(e, ifindex);
+	if (!ifp)
+		return;
+	bool had = ifp->has_v4;
+	ifp->has_v4 = addr != NULL;
+	if (addr)
+		memcpy(ifp->v4, addr, 4);
+	/* A change of next hop reaches the neighbours with the next full
+	 * update; a new IPv4 address is announced at once. */
+	if (addr && !had)
+		update_start_dump(e, ifp);
+}
+
 void engine_receive(struct engine *e, uint32_t ifindex, const struct link_addr *from,
 		    bool to_multicast, const uint8_t *pkt, size_t len, uint64_t now_ms)
 {

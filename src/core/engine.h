@@ -121,6 +121,12 @@ void engine_free(struct engine *e);
 int engine_interface_up(struct engine *e, uint32_t ifindex, const char *name,
 			const struct if_config *cfg, const struct link_addr *ll, uint64_t now_ms);
 void engine_interface_down(struct engine *e, uint32_t ifindex, uint64_t now_ms);
+/* An IPv4 address of an interface that is up (NULL: it has none).  With
+ * one, IPv4 routes go out on it with that address as their next hop (AE 1),
+ * as babeld does, so that peers without RFC 9229 (BIRD 2.0) can use them;
+ * without one, through our IPv6 address (v4-via-v6) when enabled. */
+void engine_interface_ipv4(struct engine *e, uint32_t ifindex, const uint8_t *addr,
+			   uint64_t now_ms);
 
 /* A received Babel packet (UDP payload) from a link-local source. */
 void engine_receive(struct engine *e, uint32_t ifindex, const struct link_addr *from,

@@ -77,6 +77,8 @@ struct iface {
 	char name[32];
 	struct if_config cfg;
 	struct link_addr ll;
+	bool has_v4;             /* an IPv4 address: AE 1 next hop */
+	uint8_t v4[4];
 	uint16_t hello_seqno;
 	unsigned hello_count;
 	struct etimer hello_timer;

@@ -18,10 +18,12 @@ static uint8_t ae_for(const struct iface *ifp, const struct prefix *p, bool retr
 {
 	if (p->family == PREFIX_FAMILY_IPV6)
 		return BABEL_AE_IPV6;
+	if (ifp->has_v4)
+		return BABEL_AE_IPV4; /* our IPv4 address on the link is the next hop */
 	if (ifp->cfg.v4_via_v6 == OPT_ON)
 		return BABEL_AE_V4_VIA_V6; /* RFC 9229: our IPv6 address is the next hop */
-	/* Without v4-via-v6 an IPv4 route needs an IPv4 next hop, which the
-	 * engine does not have: only retractions can go (they need none). */
+	/* Neither: an IPv4 route has no next hop we could name; only
+	 * retractions can go (they need none). */
 	return retraction ? BABEL_AE_IPV4 : BABEL_AE_WILDCARD;
 }
 
@@ -81,6 +83,11 @@ bool update_for_dest(struct engine *e, struct dest *d, struct iface *ifp, bool f
 	if (metric != INF) {
 		u->has_router_id = true;
 		memcpy(u->router_id, rid, 8);
+		if (u->ae == BABEL_AE_IPV4) {
+			u->has_next_hop = true;
+			u->next_hop.af = BABEL_AF_IPV4;
+			memcpy(u->next_hop.bytes, ifp->v4, 4);
+		}
 	}
 	return true;
 }
