@@ -18,3 +18,4 @@ dist_man_MANS += src/mailled.8
 TESTS += tests/integ/line2.sh
 EXTRA_DIST += tests/integ/line2.sh
 endif
+include $(top_srcdir)/src/sys/radio.mk
