@@ -3,12 +3,17 @@
 if DAEMON
 TESTS += \
 	tests/interop/babeld_line_v4.sh \
-	tests/interop/babeld_line_ll.sh
+	tests/interop/babeld_line_ll.sh \
+	tests/interop/bird_line_v4.sh \
+	tests/interop/bird_line_ll.sh
 endif
 EXTRA_DIST += \
 	tests/lib/netns.sh \
 	tests/interop/babeld_common.sh \
 	tests/interop/babeld_line_v4.sh \
-	tests/interop/babeld_line_ll.sh
+	tests/interop/babeld_line_ll.sh \
+	tests/interop/bird_common.sh \
+	tests/interop/bird_line_v4.sh \
+	tests/interop/bird_line_ll.sh
 
-#BENCH include $(top_srcdir)/tests/bench/line.mk
+include $(top_srcdir)/tests/bench/line.mk

@@ -161,8 +161,10 @@ protocol kernel { ipv4 { import none; export where source = RTS_BABEL; }; }
 protocol kernel { ipv6 { import none; export where source = RTS_BABEL; }; }
 protocol babel {
 	interface $ifs { type wired; hello interval 1 s; update interval 4 s; ${BIRD_IFOPTS:-} };
-	ipv4 { import all; export where source = RTS_DEVICE && net ~ [ 10.99.0.0/16+ ]; };
-	ipv6 { import all; export where source = RTS_DEVICE && net ~ [ fd99::/16+ ]; };
+	ipv4 { import all; export where source = RTS_BABEL ||
+		(source = RTS_DEVICE && net ~ [ 10.99.0.0/16+ ]); };
+	ipv6 { import all; export where source = RTS_BABEL ||
+		(source = RTS_DEVICE && net ~ [ fd99::/16+ ]); };
 }
 EOF
 	nsl_ns "$n" "exec $BIRD -c $conf -s $NSL_WORK/bird$n.ctl -P $NSL_WORK/bird$n.bpid -f \
@@ -194,29 +196,29 @@ nsl_reset() {
 nsl_alive() { kill -0 "$(cat "$NSL_WORK/$2$1.pid" 2>/dev/null)" 2>/dev/null; }
 
 # nsl_has_routes N OTHER...: N has the others' /32 and /128, installed by
-# its own daemon (its protocol), not the local ones.
+# its own daemon (its protocol), not the local ones (/128 only when
+# NSL_ONLY6 is set).
 nsl_has_routes() {
 	n=$1; shift
 	p=$(nsl_proto "$n")
 	r4=$(ip -n "${NSL_P}n$n" -4 route show proto "$p" 2>/dev/null)
 	r6=$(ip -n "${NSL_P}n$n" -6 route show proto "$p" 2>/dev/null)
 	for o in "$@"; do
-		echo "$r4" | grep -q "^10\.99\.0\.$o " || return 1
+		[ -n "${NSL_ONLY6:-}" ] || echo "$r4" | grep -q "^10\.99\.0\.$o " || return 1
 		echo "$r6" | grep -q "^fd99::$o " || return 1
 	done
 	return 0
 }
 
-# nsl_wait SECONDS CMD...: until CMD succeeds (polled every 0.1 s).
+# nsl_wait SECONDS CMD...: until CMD succeeds (polled every 0.1 s), at most
+# SECONDS of wall time (each poll may itself take a while on a busy host).
 nsl_wait() {
-	limit=$(($1 * 10)); shift
-	t=0
-	while [ "$t" -lt "$limit" ]; do
+	_end=$(($(date +%s) + $1)); shift
+	while :; do
 		"$@" && return 0
+		[ "$(date +%s)" -lt "$_end" ] || return 1
 		sleep 0.1
-		t=$((t + 1))
 	done
-	return 1
 }
 
 # nsl_all_routes "N:O O" ...: every spec holds.
