@@ -61,11 +61,17 @@ static struct daemon D;
 
 /* ------------------------------------------------------------ engine ops */
 
+static struct dif *dif_by_index(struct daemon *d, uint32_t ifindex);
+
 static void op_send(void *ctx, uint32_t ifindex, const struct link_addr *to, const uint8_t *buf,
 		    size_t len)
 {
 	struct daemon *d = ctx;
-	udp_send(&d->udp, ifindex, to, buf, len, loop_now_ms());
+	/* From the address the engine announced itself with (the Hellos'
+	 * and IHUs' addresses must agree), not whichever the kernel picks. */
+	const struct dif *f = dif_by_index(d, ifindex);
+	const struct link_addr *from = f && f->in_engine && f->e_ifindex == ifindex ? &f->e_ll : NULL;
+	udp_send(&d->udp, ifindex, from, to, buf, len, loop_now_ms());
 }
 
 static void op_route_change(void *ctx, const struct fib_change *c, size_t n)
@@ -261,7 +267,42 @@ static void on_packet(void *arg, uint32_t ifindex, const struct link_addr *from,
 		      const uint8_t *pkt, size_t len)
 {
 	struct daemon *d = arg;
-	engine_receive(d->e, ifindex, from, mcast, pkt, len, loop_now_ms());
+	uint64_t now = loop_now_ms();
+	if (!log_enabled(LOG_L_INFO)) {
+		engine_receive(d->e, ifindex, from, mcast, pkt, len, now);
+		return;
+	}
+	/* The engine counts what it drops; say so in the log, one
+	 * rate-limited line per reason (the input is remote). */
+	static struct log_ratelimit rl_bad = LOG_RATELIMIT_INIT(10000, 5);
+	static struct log_ratelimit rl_tlv = LOG_RATELIMIT_INIT(10000, 5);
+	static struct log_ratelimit rl_noif = LOG_RATELIMIT_INIT(10000, 5);
+	struct engine_stats before, after;
+	engine_get_stats(d->e, &before);
+	engine_receive(d->e, ifindex, from, mcast, pkt, len, now);
+	engine_get_stats(d->e, &after);
+	if (after.packets_dropped == before.packets_dropped &&
+	    after.tlvs_malformed == before.tlvs_malformed)
+		return;
+	char t[PREFIX_STRLEN];
+	struct prefix p;
+	prefix_make(&p, PREFIX_FAMILY_IPV6, from->a, 128);
+	prefix_format(&p, t, sizeof(t));
+	t[strcspn(t, "/")] = 0;
+	struct dif *f = dif_by_index(d, ifindex);
+	if (!f || !f->in_engine)
+		log_limited(&rl_noif, now, LOG_L_INFO,
+			    "dropped a Babel packet from %s: ifindex %u does not run Babel", t,
+			    ifindex);
+	else if (after.packets_dropped != before.packets_dropped)
+		log_limited(&rl_bad, now, LOG_L_INFO,
+			    "dropped a malformed Babel packet from %s on %s (%zu bytes)", t,
+			    f->ci->name, len);
+	else
+		log_limited(&rl_tlv, now, LOG_L_INFO,
+			    "skipped %llu malformed TLVs in a packet from %s on %s",
+			    (unsigned long long)(after.tlvs_malformed - before.tlvs_malformed), t,
+			    f->ci->name);
 }
 
 /* ------------------------------------------------------------ loop glue */

@@ -18,6 +18,12 @@
 static const uint8_t babel_group_full[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 6};
 
 static struct log_ratelimit rl_drop = LOG_RATELIMIT_INIT(10000, 5);
+/* One limiter per reason for dropping: a flood of one kind does not hide
+ * the others. */
+static struct log_ratelimit rl_not_ll = LOG_RATELIMIT_INIT(10000, 5);
+static struct log_ratelimit rl_own = LOG_RATELIMIT_INIT(10000, 5);
+static struct log_ratelimit rl_hop = LOG_RATELIMIT_INIT(10000, 5);
+static struct log_ratelimit rl_trunc = LOG_RATELIMIT_INIT(10000, 5);
 static struct log_ratelimit rl_send = LOG_RATELIMIT_INIT(10000, 5);
 
 static bool is_link_local(const uint8_t a[16])
@@ -126,6 +132,8 @@ void udp_read(struct udp *u, uint64_t now_ms)
 		}
 		if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
 			u->stats.drop_truncated++;
+			log_limited(&rl_trunc, now_ms, LOG_L_INFO,
+				    "dropped a truncated Babel packet (%zd bytes)", n);
 			continue;
 		}
 		struct in6_pktinfo *pi = NULL;
@@ -148,7 +156,7 @@ void udp_read(struct udp *u, uint64_t now_ms)
 			u->stats.drop_not_link_local++;
 			char t[INET6_ADDRSTRLEN];
 			inet_ntop(AF_INET6, src.a, t, sizeof(t));
-			log_limited(&rl_drop, now_ms, LOG_L_INFO,
+			log_limited(&rl_not_ll, now_ms, LOG_L_INFO,
 				    "dropped a Babel packet from %s: not link-local", t);
 			continue;
 		}
@@ -156,10 +164,16 @@ void udp_read(struct udp *u, uint64_t now_ms)
 		 * limit; a zero hop limit is the only sign of a broken sender. */
 		if (hoplimit == 0) {
 			u->stats.drop_hop_limit++;
+			log_limited(&rl_hop, now_ms, LOG_L_INFO,
+				    "dropped a Babel packet with hop limit 0");
 			continue;
 		}
 		if (u->is_own && u->is_own(u->arg, &src)) {
 			u->stats.drop_own++;
+			char t[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, src.a, t, sizeof(t));
+			log_limited(&rl_own, now_ms, LOG_L_INFO,
+				    "dropped a Babel packet from %s: our own address", t);
 			continue;
 		}
 		bool mcast = memcmp(&pi->ipi6_addr, babel_group_full, 16) == 0;
@@ -168,8 +182,8 @@ void udp_read(struct udp *u, uint64_t now_ms)
 	}
 }
 
-int udp_send(struct udp *u, uint32_t ifindex, const struct link_addr *to, const uint8_t *buf,
-	     size_t len, uint64_t now_ms)
+int udp_send(struct udp *u, uint32_t ifindex, const struct link_addr *from,
+	     const struct link_addr *to, const uint8_t *buf, size_t len, uint64_t now_ms)
 {
 	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(u->port),
 				  .sin6_scope_id = ifindex};
@@ -187,6 +201,8 @@ int udp_send(struct udp *u, uint32_t ifindex, const struct link_addr *to, const 
 	c->cmsg_type = IPV6_PKTINFO;
 	c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
 	struct in6_pktinfo pi = {.ipi6_ifindex = ifindex};
+	if (from)
+		memcpy(&pi.ipi6_addr, from->a, 16);
 	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	for (;;) {
 		ssize_t n = sendmsg(u->fd, &m, MSG_DONTWAIT);

@@ -44,8 +44,12 @@ int udp_leave(struct udp *u, uint32_t ifindex);
 /* Reads every queued datagram (the socket is non-blocking). */
 void udp_read(struct udp *u, uint64_t now_ms);
 
-/* to == NULL: the multicast group on ifindex. */
-int udp_send(struct udp *u, uint32_t ifindex, const struct link_addr *to, const uint8_t *buf,
-	     size_t len, uint64_t now_ms);
+/* to == NULL: the multicast group on ifindex.  from: the link-local source
+ * address, the one the engine knows as ours on that interface (NULL: the
+ * kernel's choice, which on a link with several link-local addresses may be
+ * another one: the neighbours would then see a second router and their
+ * IHUs would name an address we do not recognise). */
+int udp_send(struct udp *u, uint32_t ifindex, const struct link_addr *from,
+	     const struct link_addr *to, const uint8_t *buf, size_t len, uint64_t now_ms);
 
 #endif
