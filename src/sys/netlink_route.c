@@ -207,6 +207,11 @@ void netlink_route_apply(struct netlink_route *nr, const struct fib_change *c, s
 		if (NLROUTE_BATCH - used < 512) {
 			send_batch(nr, buf, used);
 			used = 0;
+			/* The kernel has queued one ACK per message: read them
+			 * before the next batch, or a full table (a resync
+			 * replays every route) overflows the socket, loses ACKs
+			 * and asks for yet another resync, forever. */
+			netlink_route_read(nr);
 		}
 		size_t l = build(nr, buf + used, &c[i]);
 		if (l == 0) {
