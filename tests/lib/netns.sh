@@ -25,7 +25,7 @@ nsl_init() {
 	NSL_P="$1$$"
 	NSL_WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
 	trap nsl_cleanup EXIT
-	trap 'exit 1' INT TERM HUP
+	trap 'exit 1' INT TERM HUP PIPE
 }
 
 # nsl_require_root; nsl_require_cmd CMD "why": skip the whole test otherwise.
