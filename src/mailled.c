@@ -20,6 +20,7 @@
 #include "src/sys/loop.h"
 #include "src/sys/netlink_link.h"
 #include "src/sys/netlink_route.h"
+#include "src/sys/radio_iface.h"
 #include "src/sys/state.h"
 #include "src/sys/udp.h"
 
@@ -39,6 +40,9 @@ struct dif {
 	bool in_engine;
 	uint32_t e_ifindex;
 	struct link_addr e_ll;
+	/* type ax25: Babel over its TNC, not UDP; ll is the callsign's. */
+	struct radio_iface *radio;
+	struct loop_fd *radio_w;
 };
 
 struct daemon {
@@ -106,7 +110,124 @@ static void op_notify(void *ctx, const struct engine_event *ev)
 		save_state(d);
 }
 
-static const struct engine_ops ops = {op_send, op_route_change, op_notify};
+/* ------------------------------------------------------------ radio (type ax25) */
+
+static void reconcile(struct daemon *d, struct dif *f);
+
+static struct dif *dif_by_radio(struct daemon *d, const struct radio_iface *r)
+{
+	for (size_t i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].radio == r)
+			return &d->ifs[i];
+	return NULL;
+}
+
+/* Babel packets for a radio interface go to its TNC, the rest over UDP. */
+static void op_send_any(void *ctx, uint32_t ifindex, const struct link_addr *to,
+			const uint8_t *buf, size_t len)
+{
+	struct daemon *d = ctx;
+	for (size_t i = 0; i < d->n_ifs; i++) {
+		struct dif *f = &d->ifs[i];
+		if (f->radio && f->in_engine && f->e_ifindex == ifindex) {
+			radio_iface_send_babel(f->radio, to, buf, len, loop_now_ms());
+			return;
+		}
+	}
+	op_send(ctx, ifindex, to, buf, len);
+}
+
+static void radio_state(void *ctx, struct radio_iface *r, bool up, uint64_t now)
+{
+	(void)up;
+	(void)now;
+	struct daemon *d = ctx;
+	struct dif *f = dif_by_radio(d, r);
+	if (f)
+		reconcile(d, f); /* down: neighbours go, routes move elsewhere */
+}
+
+static void radio_babel_in(void *ctx, struct radio_iface *r, const struct link_addr *from,
+			   bool mcast, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct daemon *d = ctx;
+	struct dif *f = dif_by_radio(d, r);
+	if (f && f->in_engine)
+		engine_receive(d->e, f->e_ifindex, from, mcast, pkt, len, now);
+}
+
+static void fd_radio(void *arg, int fd)
+{
+	(void)fd;
+	struct dif *f = arg;
+	radio_iface_readable(f->radio, loop_now_ms());
+}
+
+static void radio_watch(void *ctx, struct radio_iface *r, int fd)
+{
+	struct daemon *d = ctx;
+	struct dif *f = dif_by_radio(d, r);
+	if (!f)
+		return;
+	loop_del_fd(d->loop, f->radio_w);
+	f->radio_w = fd >= 0 ? loop_add_fd(d->loop, fd, fd_radio, f) : NULL;
+	if (fd >= 0 && !f->radio_w)
+		log_error("interface %s: cannot watch the TNC", f->ci->name);
+}
+
+/* Data frames (IP, fragments) go to the data plane: radio_frag and
+ * radio_fwd with the TUN device, wired in here once they are part of the
+ * daemon; until then radio_link counts them (rx_data) and drops them. */
+static const struct radio_iface_ops radio_ops = {radio_state, radio_babel_in, radio_watch, NULL};
+
+static int radio_open_all(struct daemon *d, uint64_t seed)
+{
+	for (size_t i = 0; i < d->n_ifs; i++) {
+		struct dif *f = &d->ifs[i];
+		if (f->ci->cfg.type != IF_TYPE_AX25)
+			continue;
+		f->radio = radio_iface_new(f->ci, &radio_ops, d, loop_now_ms(), seed + i);
+		if (!f->radio)
+			return -1;
+	}
+	return 0;
+}
+
+static uint64_t radio_run_all(struct daemon *d, uint64_t now, uint64_t next)
+{
+	for (size_t i = 0; i < d->n_ifs; i++) {
+		if (!d->ifs[i].radio)
+			continue;
+		uint64_t t = radio_iface_run(d->ifs[i].radio, now);
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
+
+/* After engine_run: what the engine just sent goes to the TNCs, and a TNC
+ * that came or went gives the engine more to do at once. */
+static uint64_t radio_tick(struct daemon *d, uint64_t now, uint64_t next)
+{
+	bool any = false;
+	for (size_t i = 0; i < d->n_ifs; i++)
+		any = any || d->ifs[i].radio;
+	if (!any)
+		return next;
+	next = radio_run_all(d, now, next);
+	uint64_t again = engine_run(d->e, now);
+	return radio_run_all(d, now, again < next ? again : next);
+}
+
+static void radio_close_all(struct daemon *d)
+{
+	for (size_t i = 0; d->ifs && i < d->n_ifs; i++) {
+		radio_iface_free(d->ifs[i].radio);
+		d->ifs[i].radio = NULL;
+	}
+}
+
+static const struct engine_ops ops = {op_send_any, op_route_change, op_notify};
 
 /* ------------------------------------------------------------ interfaces */
 
@@ -131,22 +252,30 @@ static struct dif *dif_by_index(struct daemon *d, uint32_t ifindex)
  * link-local address. */
 static void reconcile(struct daemon *d, struct dif *f)
 {
-	bool want = f->ifindex && f->up && f->has_ll;
+	/* A radio interface runs while its TNC is there, with the address
+	 * its callsign makes. */
+	if (f->radio)
+		f->ll = f->radio->ll;
+	bool want = f->ifindex && f->up && (f->radio ? radio_iface_up(f->radio) : f->has_ll);
 	uint64_t now = loop_now_ms();
 	if (f->in_engine && (!want || f->e_ifindex != f->ifindex ||
 			     memcmp(&f->e_ll, &f->ll, sizeof(f->ll)) != 0)) {
 		log_notice("interface %s down", f->ci->name);
 		engine_interface_down(d->e, f->e_ifindex, now);
-		udp_leave(&d->udp, f->e_ifindex);
+		if (!f->radio)
+			udp_leave(&d->udp, f->e_ifindex);
 		f->in_engine = false;
 	}
 	if (want && !f->in_engine) {
 		struct if_config cfg = conf_interface_config(&d->conf, f->ci);
-		if (udp_join(&d->udp, f->ifindex) < 0)
+		if (f->radio)
+			radio_iface_adjust_config(f->radio, &cfg);
+		else if (udp_join(&d->udp, f->ifindex) < 0)
 			return;
 		if (engine_interface_up(d->e, f->ifindex, f->ci->name, &cfg, &f->ll, now) < 0) {
 			log_error("interface %s: the engine refused it", f->ci->name);
-			udp_leave(&d->udp, f->ifindex);
+			if (!f->radio)
+				udp_leave(&d->udp, f->ifindex);
 			return;
 		}
 		log_notice("interface %s up (ifindex %u)", f->ci->name, f->ifindex);
@@ -372,6 +501,7 @@ static uint64_t tick(void *arg, uint64_t now)
 		free(rs.c);
 	}
 	uint64_t next = engine_run(d->e, now);
+	next = radio_tick(d, now, next);
 	return next;
 }
 
@@ -628,6 +758,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	save_state(d);
+	if (radio_open_all(d, seed) < 0)
+		goto out;
 	if (netlink_link_open(&d->nll, on_link, on_addr, d) < 0)
 		goto out;
 	d->nll_open = true;
@@ -668,6 +800,7 @@ int main(int argc, char **argv)
 	save_state(d);
 	ret = 0;
 out:
+	radio_close_all(d);
 	if (d->e)
 		engine_free(d->e);
 	if (d->nll_open)

@@ -13,6 +13,7 @@ src_mailled_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
 src_mailled_LDADD = src/conf/libmailleconf.a src/core/libmaillecore.a proto/libmailleproto.a \
 	$(EV_LIBS) $(MNL_LIBS) $(NETTLE_LIBS)
 dist_man_MANS += src/mailled.8
+include $(top_srcdir)/src/sys/radio_link.mk
 
 # End to end in network namespaces (skipped without root or ip netns).
 TESTS += tests/integ/line2.sh

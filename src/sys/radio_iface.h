@@ -1,0 +1,62 @@
+/* One `type ax25` interface in the daemon: its TNC connection (tnc.c), its
+ * link discipline (radio_link.c) and its capture (pcap_writer.c), wired
+ * together so that mailled.c only sees "up or down", "a Babel packet
+ * arrived" and "send this Babel packet".
+ *
+ * The kernel side of the interface (the device whose ifindex the routes
+ * use) is the TUN device of the data plane; the link-local address is the
+ * callsign's, never the kernel's. */
+#ifndef MAILLE_SYS_RADIO_IFACE_H
+#define MAILLE_SYS_RADIO_IFACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "src/conf/conf.h"
+#include "src/core/engine.h"
+#include "src/sys/pcap_writer.h"
+#include "src/sys/radio_link.h"
+#include "src/sys/tnc.h"
+
+struct radio_iface;
+
+struct radio_iface_ops {
+	/* The TNC came (up) or went: reconcile the engine's interface. */
+	void (*state)(void *ctx, struct radio_iface *r, bool up, uint64_t now_ms);
+	void (*babel_in)(void *ctx, struct radio_iface *r, const struct link_addr *from,
+			 bool to_multicast, const uint8_t *pkt, size_t len, uint64_t now_ms);
+	/* Watch fd for reading (-1: stop). */
+	void (*watch)(void *ctx, struct radio_iface *r, int fd);
+	/* A data frame for us: the data plane's (NULL: counted and dropped). */
+	void (*data_in)(void *ctx, struct radio_iface *r, const struct ax25_addr *src, uint8_t pid,
+			const uint8_t *info, size_t len);
+};
+
+struct radio_iface {
+	const struct conf_interface *ci;
+	struct tnc tnc;
+	struct radio_link *link;
+	struct pcap_writer pcap;
+	struct link_addr ll;
+	const struct radio_iface_ops *ops;
+	void *ctx;
+	uint64_t now; /* of the event being handled */
+};
+
+/* NULL (logged) on a bad callsign, an unwritable pcap file or no memory. */
+struct radio_iface *radio_iface_new(const struct conf_interface *ci,
+				    const struct radio_iface_ops *ops, void *ctx, uint64_t now_ms,
+				    uint64_t seed);
+void radio_iface_free(struct radio_iface *r);
+
+bool radio_iface_up(const struct radio_iface *r);
+/* The engine's if_config for it: the conf's, with the MTU at paclen. */
+void radio_iface_adjust_config(const struct radio_iface *r, struct if_config *cfg);
+void radio_iface_readable(struct radio_iface *r, uint64_t now_ms);
+/* to NULL: multicast (BABEL). */
+void radio_iface_send_babel(struct radio_iface *r, const struct link_addr *to,
+			    const uint8_t *pkt, size_t len, uint64_t now_ms);
+/* Runs the TNC and the link; the next deadline (UINT64_MAX: none). */
+uint64_t radio_iface_run(struct radio_iface *r, uint64_t now_ms);
+
+#endif
