@@ -10,6 +10,7 @@
 
 #include "src/core/list.h"
 #include "src/sys/log.h"
+#include "src/sys/loop.h"
 
 /* Fixed, not MNL_SOCKET_BUFFER_SIZE (a sysconf() call: a VLA). */
 #define NL_RECV_BUF 65536
@@ -226,7 +227,7 @@ static void apply(struct kernel_import *ki, const struct nlmsghdr *h)
 	}
 	if (!r || hashmap_insert(&ki->routes, &r->hnode, key_hash(&w.key)) < 0) {
 		free(r);
-		log_limited(&rl_warn, 0, LOG_L_WARN, "import table: out of memory");
+		log_limited(&rl_warn, loop_now_ms(), LOG_L_WARN, "import table: out of memory");
 		return;
 	}
 	report(ki, &w.key);
