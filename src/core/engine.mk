@@ -14,7 +14,8 @@ engine_unit_tests = \
 	tests/unit/test_engine_neighbour \
 	tests/unit/test_engine_route \
 	tests/unit/test_engine_request \
-	tests/unit/test_engine_update
+	tests/unit/test_engine_update \
+	tests/unit/test_engine_triangle
 check_PROGRAMS += $(engine_unit_tests)
 TESTS += $(engine_unit_tests)
 
@@ -33,3 +34,8 @@ tests_unit_test_engine_request_LDADD = $(engine_unit_ldadd)
 tests_unit_test_engine_update_SOURCES = tests/unit/test_engine_update.c tests/unit/test_engine_util.h tests/unit/test_engine_util.c
 tests_unit_test_engine_update_CFLAGS = $(engine_unit_cflags)
 tests_unit_test_engine_update_LDADD = $(engine_unit_ldadd)
+
+# The triangle of make demo on tests/lib/netsim's simulated links.
+tests_unit_test_engine_triangle_SOURCES = tests/unit/test_engine_triangle.c
+tests_unit_test_engine_triangle_CFLAGS = $(engine_unit_cflags)
+tests_unit_test_engine_triangle_LDADD = tests/lib/libnetsim.a $(engine_unit_ldadd)

@@ -152,6 +152,14 @@ void route_receive_update(struct engine *e, struct neighbour *nb, const struct b
 	uint16_t add = 0;
 	static const uint8_t zero_rid[8];
 	const uint8_t *rid = u->has_router_id ? u->router_id : zero_rid;
+	if (refmetric != INF && memcmp(rid, e->cfg.router_id, 8) == 0) {
+		/* Our own router-id coming back (a neighbour routes to one of
+		 * our prefixes, or to one we no longer announce): never a way
+		 * for us, and, taken as an unfeasible route, it would make us
+		 * ask for our own seqno to rise, again and again round every
+		 * cycle. Whatever that neighbour offered before is gone. */
+		refmetric = INF;
+	}
 	if (refmetric != INF) {
 		struct filter_subject fsub = { .key = &k, .ifname = nb->ifp->name,
 					       .neighbour = nb->addr.a, .router_id = rid,
@@ -261,20 +269,35 @@ static void maybe_trigger(struct engine *e, struct dest *d)
 		update_trigger(e, d, false);
 }
 
-/* Starvation (RFC 8966 3.8.2.1): no feasible route, yet some neighbour
- * offers an unfeasible one: ask for a newer seqno. */
-static void starvation_check(struct engine *e, struct dest *d)
+/* Starvation (RFC 8966 3.8.2.1): the route we used is gone and no feasible
+ * one is left. If some neighbour offers an unfeasible route, ask its
+ * originator for a newer seqno. If none does (typically split horizon: the
+ * neighbour that could offer the long way routes through us, and learns
+ * that it must not only from the retraction we are about to send), ask for
+ * a newer seqno of the route we lost (LOST_RID, LOST_SEQNO): when the
+ * neighbours' fallback routes reach us, their updates are then feasible at
+ * once instead of waiting for the originator's next seqno. The request
+ * goes to every neighbour (multicast); whoever has a route forwards it. */
+static void starvation_check(struct engine *e, struct dest *d, const uint8_t *lost_rid,
+			     uint16_t lost_seqno)
 {
 	struct list_node *l;
+	const uint8_t *rid = lost_rid;
+	uint16_t seqno = lost_seqno;
 	LIST_FOREACH(l, &d->routes) {
 		struct route *r = container_of(l, struct route, dlink);
 		if (r->metric >= INF)
 			continue;
-		struct source *s = source_find(e, &d->key, r->rid);
-		uint16_t want = s ? (uint16_t)(s->seqno + 1) : (uint16_t)(r->seqno + 1);
-		request_seqno_send(e, d, r->rid, want, NULL, NULL, SEQNO_REQUEST_HOPS);
-		return;
+		rid = r->rid;
+		seqno = r->seqno;
+		break;
 	}
+	if (!rid)
+		return;
+	struct source *s = source_find(e, &d->key, rid);
+	if (s && seqno_compare(s->seqno, seqno) > 0)
+		seqno = s->seqno;
+	request_seqno_send(e, d, rid, (uint16_t)(seqno + 1), NULL, NULL, SEQNO_REQUEST_HOPS);
 }
 
 void dest_select(struct engine *e, struct dest *d)
@@ -310,8 +333,13 @@ void dest_select(struct engine *e, struct dest *d)
 		d->selected = sel;
 		engine_notify(e, EV_ROUTE_CHANGE, sel ? sel : old);
 	}
-	if (!sel && old)
-		starvation_check(e, d);
+	/* A route was lost: the one selected until now, or one that
+	 * route_remove() took away before we were called, which we know from
+	 * what we announced for it (d->announced: a neighbour may still hold
+	 * it from us). Either way we are about to retract. */
+	if (!sel && !d->xr && (old || d->announced))
+		starvation_check(e, d, old ? old->rid : d->ann_rid,
+				 old ? old->seqno : d->ann_seqno);
 	maybe_trigger(e, d);
 	dest_update_fib(e, d);
 }

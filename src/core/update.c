@@ -92,10 +92,30 @@ bool update_for_dest(struct engine *e, struct dest *d, struct iface *ifp, bool f
 	return true;
 }
 
+/* d->announced says whether some neighbour may hold a finite route from us
+ * for d, and ann_* what it is: route.c compares the selected route with it
+ * to decide what is worth a triggered update, and a lost route with it set
+ * is retracted (and starvation handled). */
 static void note_announced(struct engine *e, struct dest *d, const struct babel_update *u)
 {
 	if (u->metric == INF) {
-		d->announced = false;
+		struct route *r = d->selected;
+		if (d->xr || !r || r->metric >= INF) {
+			d->announced = false; /* a retraction of all we had */
+			return;
+		}
+		/* A retraction on this interface only (split horizon, an out
+		 * filter) of a route we hold and announce elsewhere: the state
+		 * is the route's. Clearing it here, because this interface
+		 * happened to come last, would hide the retraction due when the
+		 * route is lost, and make every update received for d trigger
+		 * another one (maybe_trigger: "never announced"). */
+		if (!d->announced) {
+			d->announced = true;
+			memcpy(d->ann_rid, r->rid, 8);
+			d->ann_seqno = r->seqno;
+			d->ann_metric = r->metric;
+		}
 		return;
 	}
 	/* 3.7.3: the feasibility distance follows what we announce. */
