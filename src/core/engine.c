@@ -193,6 +193,11 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_o
 
 static void iface_free(struct engine *e, struct iface *ifp)
 {
+	/* Every route through the interface goes before any is reselected:
+	 * flushing its neighbours one at a time must not move a route onto
+	 * another neighbour of the same, down, interface (the batch would
+	 * hold a REPLACE through it, then a REMOVE). */
+	ifp->down = true;
 	iface_stop(e, ifp);
 	while (!list_empty(&ifp->neighbours))
 		neighbour_flush(e, container_of(list_first(&ifp->neighbours), struct neighbour, link));

@@ -77,6 +77,7 @@ struct iface {
 	char name[32];
 	struct if_config cfg;
 	struct link_addr ll;
+	bool down;               /* being torn down: nothing is selected through it */
 	bool has_v4;             /* an IPv4 address: AE 1 next hop */
 	uint8_t v4[4];
 	uint16_t hello_seqno;

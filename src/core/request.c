@@ -53,7 +53,7 @@ static void req_transmit(struct engine *e, struct pending_req *pr)
 	struct list_node *l;
 	LIST_FOREACH(l, &e->ifaces) {
 		struct iface *ifp = container_of(l, struct iface, link);
-		if (list_empty(&ifp->neighbours))
+		if (ifp->down || list_empty(&ifp->neighbours))
 			continue;
 		outbuf_put(e, &ifp->mcast, put_seqno_req, &q);
 		outbuf_flush_at(e, &ifp->mcast, e->now);

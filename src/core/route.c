@@ -240,7 +240,7 @@ void route_receive_update(struct engine *e, struct neighbour *nb, const struct b
 
 static bool route_usable(struct engine *e, const struct route *r)
 {
-	return r->metric < INF && route_feasible(e, r);
+	return r->metric < INF && !r->nb->ifp->down && !r->nb->dead && route_feasible(e, r);
 }
 
 static void maybe_trigger(struct engine *e, struct dest *d)
@@ -286,7 +286,7 @@ static void starvation_check(struct engine *e, struct dest *d, const uint8_t *lo
 	uint16_t seqno = lost_seqno;
 	LIST_FOREACH(l, &d->routes) {
 		struct route *r = container_of(l, struct route, dlink);
-		if (r->metric >= INF)
+		if (r->metric >= INF || r->nb->ifp->down || r->nb->dead)
 			continue;
 		rid = r->rid;
 		seqno = r->seqno;
@@ -348,7 +348,7 @@ void dest_update_fib(struct engine *e, struct dest *d)
 {
 	struct route *r = d->selected;
 	bool want = false;
-	if (!d->xr && r && r->metric < INF && !e->shutting_down) {
+	if (!d->xr && r && r->metric < INF && !r->nb->ifp->down && !e->shutting_down) {
 		struct filter_subject fs = { .key = &d->key, .ifname = r->nb->ifp->name,
 					     .neighbour = r->nb->addr.a, .router_id = r->rid,
 					     .proto = -1 };

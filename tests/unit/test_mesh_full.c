@@ -114,7 +114,7 @@ static void test_segment_wireless(void **state)
  * shortcut 0 - 6: several paths of different lengths, all of which must
  * settle on the shortest. Then the first segment goes silent (1 and 2 are
  * cut off, 0 reaches the rest through the shortcut), and the shortcut loses
- * its carrier. (A segment losing its carrier is in test_mesh_known_bugs.c,
+ * its carrier. (A segment losing its carrier is in test_mesh_regressions.c,
  * bug 5.) */
 static void test_bridged_segments(void **state)
 {
@@ -147,9 +147,7 @@ static void test_bridged_segments(void **state)
 
 /* A 4 x 4 grid of 16 engines: many paths of equal length, cycles
  * everywhere; then a link in the middle breaks and comes back. (How much
- * a larger grid sends while it forms is in test_mesh_known_bugs.c, bug 6:
- * enough to make a 5 x 6 grid too slow for make check under the
- * sanitizers.) */
+ * a larger grid sends while it forms is in test_mesh_regressions.c, bug 6.) */
 static void test_grid(void **state)
 {
 	(void)state;

@@ -1,10 +1,11 @@
-/* What the engine gets wrong today, as seen on the simulated network: each
- * case states the behaviour RFC 8966 asks for, with a tight bound, and
- * FAILS against the engine of this commit. The program is built by make
- * check but is not in TESTS (tests/lib/netsim.mk) so that main stays green;
- * once the engine is fixed, each case should pass and the program should
- * join TESTS. The other test_mesh_* programs hold the same scenarios with
- * bounds loose enough for today's engine.
+/* What the engine once got wrong, as seen on the simulated network: each
+ * case states the behaviour RFC 8966 asks for, with a tight bound. All six
+ * are fixed (1, 2: a retraction on one interface only no longer clears
+ * d->announced, update.c note_announced;
+ * 3: starvation_check on a lost route; 4: our own router-id ignored;
+ * 5: an interface going down takes all its routes out of selection first,
+ * struct iface.down; 6: follows from 1 and 4); the description of each
+ * bug, as it was, stays below.
  *
  * 1. test_retract_right_after_convergence, test_cut_right_after_convergence:
  *    src/core/update.c, note_announced() keeps one "announced" flag per
@@ -77,9 +78,9 @@
 
 static char why[512];
 
-/* These cases fail (that is their point): the network of the current case
- * is freed by the teardown, so that a failed assertion, which leaves the
- * case at once, does not also show up as a leak under the sanitizers. */
+/* The network of the current case is freed by the teardown, so that a
+ * failed assertion, which leaves the case at once, does not also show up
+ * as a leak under the sanitizers. */
 static struct netsim *cur;
 
 static struct netsim *sim_new(unsigned n, uint64_t seed)
