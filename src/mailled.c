@@ -15,17 +15,20 @@
 #include "config.h"
 #include "src/conf/conf.h"
 #include "src/core/engine.h"
+#include "src/sys/control_socket.h"
 #include "src/sys/kernel_import.h"
 #include "src/sys/log.h"
 #include "src/sys/loop.h"
 #include "src/sys/netlink_link.h"
 #include "src/sys/netlink_route.h"
+#include "src/sys/radio_data.h"
 #include "src/sys/radio_iface.h"
 #include "src/sys/state.h"
 #include "src/sys/udp.h"
 
 #define DEFAULT_CONFIG "/etc/maille/mailled.conf"
 #define DEFAULT_STATE "/var/lib/maille/state"
+#define DEFAULT_CONTROL "/run/maille/mailled.sock"
 
 /* A configured interface as the kernel shows it. */
 struct dif {
@@ -40,9 +43,12 @@ struct dif {
 	bool in_engine;
 	uint32_t e_ifindex;
 	struct link_addr e_ll;
+	bool admin_down; /* maillectl interface IF down */
 	/* type ax25: Babel over its TNC, not UDP; ll is the callsign's. */
 	struct radio_iface *radio;
 	struct loop_fd *radio_w;
+	struct radio_data *data; /* its TUN device and tables */
+	struct loop_fd *tun_w;
 };
 
 struct daemon {
@@ -59,6 +65,7 @@ struct daemon {
 	struct state st;
 	const char *state_path;
 	uint16_t saved_seqno;
+	struct control_socket *cs;
 };
 
 static struct daemon D;
@@ -91,6 +98,9 @@ static void op_route_change(void *ctx, const struct fib_change *c, size_t n)
 		}
 	}
 	netlink_route_apply(&d->nlr, c, n);
+	for (size_t i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].data)
+			radio_data_routes(d->ifs[i].data, c, n);
 }
 
 static void save_state(struct daemon *d)
@@ -108,6 +118,7 @@ static void op_notify(void *ctx, const struct engine_event *ev)
 	struct daemon *d = ctx;
 	if (ev->kind == EV_SEQNO_CHANGE)
 		save_state(d);
+	control_socket_event(d->cs, ev);
 }
 
 /* ------------------------------------------------------------ radio (type ax25) */
@@ -175,10 +186,36 @@ static void radio_watch(void *ctx, struct radio_iface *r, int fd)
 		log_error("interface %s: cannot watch the TNC", f->ci->name);
 }
 
-/* Data frames (IP, fragments) go to the data plane: radio_frag and
- * radio_fwd with the TUN device, wired in here once they are part of the
- * daemon; until then radio_link counts them (rx_data) and drops them. */
-static const struct radio_iface_ops radio_ops = {radio_state, radio_babel_in, radio_watch, NULL};
+/* Data frames (IP, fragments) go to the data plane (radio_data.h). */
+static void radio_data_in(void *ctx, struct radio_iface *r, const struct ax25_addr *src,
+			  uint8_t pid, const uint8_t *info, size_t len)
+{
+	struct dif *f = dif_by_radio(ctx, r);
+	if (f && f->data)
+		radio_data_input(f->data, src, pid, info, len, r->now);
+}
+
+static const struct radio_iface_ops radio_ops = {radio_state, radio_babel_in, radio_watch,
+						 radio_data_in};
+
+static void fd_tun(void *arg, int fd)
+{
+	(void)fd;
+	struct dif *f = arg;
+	radio_data_readable(f->data, loop_now_ms());
+}
+
+/* Routes through a radio interface advertise an MSS that fits a frame. */
+static uint32_t radio_route_advmss(void *ctx, uint32_t ifindex, uint8_t family)
+{
+	struct daemon *d = ctx;
+	for (size_t i = 0; i < d->n_ifs; i++) {
+		const struct dif *f = &d->ifs[i];
+		if (f->data && radio_data_ifindex(f->data) == ifindex)
+			return radio_advmss(family, f->data->paclen);
+	}
+	return 0;
+}
 
 static int radio_open_all(struct daemon *d, uint64_t seed)
 {
@@ -189,6 +226,16 @@ static int radio_open_all(struct daemon *d, uint64_t seed)
 		f->radio = radio_iface_new(f->ci, &radio_ops, d, loop_now_ms(), seed + i);
 		if (!f->radio)
 			return -1;
+		size_t paclen = f->ci->radio.paclen ? f->ci->radio.paclen : AX25_PACLEN_DEFAULT;
+		f->data = radio_data_open(f->ci->name, &f->radio->ll, f->radio->link, paclen,
+					  (uint16_t)(seed >> 16) + (uint16_t)(i * 4099));
+		if (!f->data)
+			return -1;
+		f->tun_w = loop_add_fd(d->loop, radio_data_fd(f->data), fd_tun, f);
+		if (!f->tun_w) {
+			log_error("interface %s: cannot watch the TUN device", f->ci->name);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -199,6 +246,9 @@ static uint64_t radio_run_all(struct daemon *d, uint64_t now, uint64_t next)
 		if (!d->ifs[i].radio)
 			continue;
 		uint64_t t = radio_iface_run(d->ifs[i].radio, now);
+		if (t < next)
+			next = t;
+		t = d->ifs[i].data ? radio_data_run(d->ifs[i].data, now) : LOOP_NEVER;
 		if (t < next)
 			next = t;
 	}
@@ -222,6 +272,11 @@ static uint64_t radio_tick(struct daemon *d, uint64_t now, uint64_t next)
 static void radio_close_all(struct daemon *d)
 {
 	for (size_t i = 0; d->ifs && i < d->n_ifs; i++) {
+		if (d->ifs[i].tun_w)
+			loop_del_fd(d->loop, d->ifs[i].tun_w);
+		d->ifs[i].tun_w = NULL;
+		radio_data_close(d->ifs[i].data);
+		d->ifs[i].data = NULL;
 		radio_iface_free(d->ifs[i].radio);
 		d->ifs[i].radio = NULL;
 	}
@@ -256,7 +311,8 @@ static void reconcile(struct daemon *d, struct dif *f)
 	 * its callsign makes. */
 	if (f->radio)
 		f->ll = f->radio->ll;
-	bool want = f->ifindex && f->up && (f->radio ? radio_iface_up(f->radio) : f->has_ll);
+	bool want = f->ifindex && f->up && !f->admin_down &&
+		    (f->radio ? radio_iface_up(f->radio) : f->has_ll);
 	uint64_t now = loop_now_ms();
 	if (f->in_engine && (!want || f->e_ifindex != f->ifindex ||
 			     memcmp(&f->e_ll, &f->ll, sizeof(f->ll)) != 0)) {
@@ -265,6 +321,7 @@ static void reconcile(struct daemon *d, struct dif *f)
 		if (!f->radio)
 			udp_leave(&d->udp, f->e_ifindex);
 		f->in_engine = false;
+		control_socket_event(d->cs, NULL); /* the engine says nothing of interfaces */
 	}
 	if (want && !f->in_engine) {
 		struct if_config cfg = conf_interface_config(&d->conf, f->ci);
@@ -280,9 +337,12 @@ static void reconcile(struct daemon *d, struct dif *f)
 		}
 		log_notice("interface %s up (ifindex %u)", f->ci->name, f->ifindex);
 		f->in_engine = true;
+		control_socket_event(d->cs, NULL);
 		f->e_ifindex = f->ifindex;
 		f->e_ll = f->ll;
-		if (f->has_v4)
+		/* Never on radio: IPv4 goes v4-via-v6 there (the next hop
+		 * must map back to a callsign). */
+		if (f->has_v4 && !f->radio)
 			engine_interface_ipv4(d->e, f->ifindex, f->v4, now);
 	}
 }
@@ -349,7 +409,7 @@ static void on_addr(void *arg, uint32_t ifindex, uint8_t family, const uint8_t *
 		if (f && (present ? !f->has_v4 : f->has_v4 && !memcmp(f->v4, addr, 4))) {
 			f->has_v4 = present;
 			memcpy(f->v4, addr, 4);
-			if (f->in_engine)
+			if (f->in_engine && !f->radio)
 				engine_interface_ipv4(d->e, f->e_ifindex, present ? f->v4 : NULL,
 						      loop_now_ms());
 		}
@@ -502,7 +562,94 @@ static uint64_t tick(void *arg, uint64_t now)
 	}
 	uint64_t next = engine_run(d->e, now);
 	next = radio_tick(d, now, next);
+	if (d->cs) {
+		/* After the engine: monitors see what it just did. */
+		uint64_t c = control_socket_tick(d->cs, now);
+		if (c < next)
+			next = c;
+	}
 	return next;
+}
+
+/* ------------------------------------------------------------ control socket */
+
+/* loop.h watches readability only: the control socket then retries its
+ * pending output from control_socket_tick (write_events false). */
+static void *ctl_watch(void *io, int fd, bool read, bool write, ctl_io_fn *fn, void *arg)
+{
+	(void)write;
+	return read ? loop_add_fd(io, fd, fn, arg) : NULL;
+}
+
+static void ctl_unwatch(void *io, void *handle)
+{
+	loop_del_fd(io, handle);
+}
+
+static const struct ctl_io_ops ctl_io = {ctl_watch, ctl_unwatch, false};
+
+static void ctl_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	log_msg(level, "%s", msg);
+}
+
+static int ctl_command(void *arg, const struct ctl_cmd *cmd, char *err, size_t errlen)
+{
+	struct daemon *d = arg;
+	struct dif *f = NULL;
+	if (cmd->kind == CTL_CMD_FLUSH_INTERFACE || cmd->kind == CTL_CMD_INTERFACE_UP ||
+	    cmd->kind == CTL_CMD_INTERFACE_DOWN) {
+		f = dif_by_name(d, cmd->ifname);
+		if (!f) {
+			snprintf(err, errlen, "interface %s is not in the configuration", cmd->ifname);
+			return -1;
+		}
+	}
+	switch (cmd->kind) {
+	case CTL_CMD_FLUSH_INTERFACE:
+		if (!f->in_engine) {
+			snprintf(err, errlen, "interface %s is not running", cmd->ifname);
+			return -1;
+		}
+		/* Down and up again: its neighbours and routes are forgotten. */
+		f->admin_down = true;
+		reconcile(d, f);
+		f->admin_down = false;
+		reconcile(d, f);
+		break;
+	case CTL_CMD_INTERFACE_DOWN:
+	case CTL_CMD_INTERFACE_UP:
+		f->admin_down = cmd->kind == CTL_CMD_INTERFACE_DOWN;
+		log_notice("interface %s set %s by the control socket", cmd->ifname,
+			   f->admin_down ? "down" : "up");
+		reconcile(d, f);
+		break;
+	case CTL_CMD_RELOAD:
+		snprintf(err, errlen, "reload is not implemented yet; the running configuration stays");
+		return -1;
+	default:
+		snprintf(err, errlen, "configuration statements at run time are not implemented yet");
+		return -1;
+	}
+	control_socket_event(d->cs, NULL);
+	return 0;
+}
+
+static void control_open(struct daemon *d, const uint8_t rid[8])
+{
+	struct control_config cc = {
+		.path = d->conf.control_socket ? d->conf.control_socket : DEFAULT_CONTROL,
+		.group = d->conf.control_group,
+		.version = "maille-" PACKAGE_VERSION,
+	};
+	struct control_hooks hooks = {.command = ctl_command, .log = ctl_log, .arg = d};
+	char err[256];
+	d->cs = control_socket_new(&cc, &ctl_io, d->loop, &hooks, d->e, rid, loop_now_ms(), err,
+				   sizeof(err));
+	/* Routing goes on without it: say why, once. */
+	if (!d->cs)
+		log_error("control socket: %s; running without one", err);
 }
 
 static void on_stop(void *arg, int sig)
@@ -746,6 +893,8 @@ int main(int argc, char **argv)
 		goto out;
 	if (netlink_route_open(&d->nlr, d->conf.export_table, d->conf.kernel_protocol) < 0)
 		goto out;
+	d->nlr.advmss = radio_route_advmss;
+	d->nlr.advmss_ctx = d;
 	int stale = netlink_route_flush(&d->nlr);
 	if (stale > 0)
 		log_notice("removed %d stale routes of protocol %u from table %u", stale,
@@ -785,6 +934,7 @@ int main(int argc, char **argv)
 		log_error("cannot set up the event loop");
 		goto out;
 	}
+	control_open(d, ecfg.router_id);
 	loop_set_tick(d->loop, tick, d);
 	log_notice("started, seqno %u", seqno);
 	loop_run(d->loop);
@@ -800,6 +950,8 @@ int main(int argc, char **argv)
 	save_state(d);
 	ret = 0;
 out:
+	control_socket_free(d->cs);
+	d->cs = NULL;
 	radio_close_all(d);
 	if (d->e)
 		engine_free(d->e);

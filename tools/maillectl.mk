@@ -24,7 +24,10 @@ if DAEMON
 bin_PROGRAMS += tools/maillectl
 tools_maillectl_SOURCES = tools/maillectl.c
 tools_maillectl_LDADD = src/core/libmaillecore.a
+# mailled's control socket end to end, with babeld beside it.
+TESTS += tests/integ/control.sh
 endif
+EXTRA_DIST += tests/integ/control.sh
 dist_man_MANS += tools/maillectl.8
 
 EXTRA_DIST += tests/data/control/README tests/data/control/babeld-dump.txt \

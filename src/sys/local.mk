@@ -10,7 +10,7 @@ src_mailled_SOURCES = src/mailled.c \
 	src/sys/state.c src/sys/state.h \
 	src/sys/kernel_import.c src/sys/kernel_import.h
 src_mailled_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
-src_mailled_LDADD = src/conf/libmailleconf.a src/core/libmaillecore.a proto/libmailleproto.a \
+src_mailled_LDADD = src/sys/libmaillecontrol.a src/conf/libmailleconf.a src/core/libmaillecore.a proto/libmailleproto.a \
 	$(EV_LIBS) $(MNL_LIBS) $(NETTLE_LIBS)
 dist_man_MANS += src/mailled.8
 include $(top_srcdir)/src/sys/radio_link.mk

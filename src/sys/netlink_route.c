@@ -179,6 +179,13 @@ static size_t build(struct netlink_route *nr, char *buf, const struct fib_change
 		} else {
 			mnl_attr_put(h, RTA_GATEWAY, 16, c->nexthop.a);
 		}
+		uint32_t mss = nr->advmss ? nr->advmss(nr->advmss_ctx, c->ifindex,
+						       k->dst.family) : 0;
+		if (mss) {
+			struct nlattr *m = mnl_attr_nest_start(h, RTA_METRICS);
+			mnl_attr_put_u32(h, RTAX_ADVMSS, mss);
+			mnl_attr_nest_end(h, m);
+		}
 	}
 	unsigned slot = h->nlmsg_seq % NLROUTE_RING;
 	nr->ring[slot].seq = h->nlmsg_seq;

@@ -42,6 +42,11 @@ struct netlink_route {
 	uint64_t changes, errors;
 	struct hashmap foreign; /* keys whose slot a route not ours holds */
 	uint64_t refused_foreign;
+	/* The RTAX_ADVMSS of routes through IFINDEX for FAMILY
+	 * (PREFIX_FAMILY_*), 0: none (radio links, radio_advmss).  Set after
+	 * netlink_route_open; NULL: never. */
+	uint32_t (*advmss)(void *ctx, uint32_t ifindex, uint8_t family);
+	void *advmss_ctx;
 };
 
 int netlink_route_open(struct netlink_route *nr, uint32_t table, uint8_t protocol);

@@ -9,6 +9,10 @@ src_sys_libmailleradio_a_SOURCES = \
 	src/sys/tun.c src/sys/tun.h
 src_sys_libmailleradio_a_CFLAGS = $(AM_CFLAGS) $(MNL_CFLAGS)
 
+# In the daemon: one data plane per radio interface (radio_data).
+src_mailled_SOURCES += src/sys/radio_data.c src/sys/radio_data.h \
+	src/sys/radio_frag.c src/sys/radio_fwd.c src/sys/tun.c
+
 radio_test_ldadd = src/sys/libmailleradio.a src/core/libmaillecore.a proto/libmailleproto.a \
 	tests/lib/libtestlib.a $(CMOCKA_LIBS) $(NETTLE_LIBS) $(MNL_LIBS)
 check_PROGRAMS += tests/unit/test_radio_frag tests/unit/test_radio_fwd
@@ -26,6 +30,12 @@ tests_integ_tun_probe_SOURCES = tests/integ/tun_probe.c
 tests_integ_tun_probe_LDADD = src/sys/libmailleradio.a proto/libmailleproto.a $(MNL_LIBS)
 TESTS += tests/integ/tun.sh
 EXTRA_DIST += tests/integ/tun.sh
+
+# IP across the radio through kisssim at 1200 baud, in network namespaces:
+# two sites ping each other (radio_ping.sh), three stations where two
+# cannot hear each other reach everyone through the third (radio_three.sh).
+TESTS += tests/integ/radio_ping.sh tests/integ/radio_three.sh
+EXTRA_DIST += tests/integ/radio_ping.sh tests/integ/radio_three.sh
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_radio_frag

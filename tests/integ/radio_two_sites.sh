@@ -12,9 +12,8 @@
 # namespace reaches it over a veth pair on a private /30 of the
 # documentation range (192.0.2.0/30 for n1, 192.0.2.4/30 for n2), so each
 # mailled keeps its own kernel routes while both share one radio channel.
-# The radio device is one end of a veth pair named radio0 until the data
-# plane's TUN device takes its place (the routes need a device with
-# carrier; the frames go to the TNC).  This kernel has no dummy devices.  Hello every 10 s and updates every 60 s, with airtime 30 % so that
+# The radio device radio0 is the data plane's TUN device, which mailled
+# creates itself (tests/integ/radio_ping.sh sends traffic through it).  Hello every 10 s and updates every 60 s, with airtime 30 % so that
 # routing's budget does not slow this short test down.  Bounded: about 3
 # minutes at worst.
 . "$top_srcdir/tests/lib/tap.sh"
@@ -57,8 +56,6 @@ mknode() { # mknode N KADDR NADDR
 			ip addr add $3/30 dev tnc && ip link set tnc up &&
 			ip addr add 10.99.0.$1/32 dev lo &&
 			ip addr add fd99::$1/128 dev lo &&
-			ip link add radio0 type veth peer name radio0p &&
-			ip link set radio0 up && ip link set radio0p up &&
 			sysctl -qw net.ipv4.ip_forward=1 &&
 			sysctl -qw net.ipv6.conf.all.forwarding=1"
 }
