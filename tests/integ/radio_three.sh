@@ -57,7 +57,7 @@ mknode() { # mknode N KADDR NADDR
 start() { # start N TNCADDR PORT CALL
 	ns "$1" "exec $MAILLED -d 1 -C 'state-file $WORK/state$1' \
 		-C 'control-socket $WORK/ctl$1' \
-		-C 'interface radio0 type ax25 kiss tcp:$2:$3 callsign $4 baud 1200 airtime 30 hello-interval 10 update-interval 20' \
+		-C 'interface radio0 type ax25 kiss tcp:$2:$3 callsign $4 baud 1200 airtime 30 hello-interval 10 update-interval 40' \
 		-C 'out if radio0 ip 10.99.0.0/16 allow' \
 		-C 'out if radio0 ip fd99::/16 allow' >$WORK/log$1 2>&1 & echo \$! >$WORK/pid$1"
 }
