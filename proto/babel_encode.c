@@ -372,8 +372,13 @@ static void plan_router_id(const struct babel_state *st, const struct babel_upda
 	uint8_t derived[8];
 	if (st->rid_slot == BABEL_SLOT_SET && memcmp(st->router_id, u->router_id, 8) == 0)
 		return;
+	/* Only with IPv6 prefixes, as babeld: BIRD 2.0.12 reads flag 0x40
+	 * on AE 2 alone, finds no router-id for an IPv4 Update that relies
+	 * on it, and drops the rest of the packet (its Hellos and IHUs too).
+	 * A BIRD router-id is its IPv4 address, so its own /32 would always
+	 * come back that way. */
 	babel_router_id_from_prefix(&plan->prefix, derived);
-	if (memcmp(derived, u->router_id, 8) == 0)
+	if (u->ae == BABEL_AE_IPV6 && memcmp(derived, u->router_id, 8) == 0)
 		plan->flags |= BABEL_UPDATE_ROUTER_ID; /* saves a 12-octet Router-Id */
 	else
 		plan->rid_tlv = true;

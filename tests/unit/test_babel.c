@@ -405,14 +405,19 @@ static void test_update_router_id_flag(void **state)
 	assert_memory_equal(d.t[0].update.router_id, BYTES(0, 0xa, 0, 0xb, 0, 0xc, 0, 0xd), 8);
 	assert_int_equal(d.r[1], BABEL_OK);
 	assert_memory_equal(d.t[1].update.router_id, BYTES(0, 0, 0, 0, 192, 0, 2, 33), 8);
-	/* The encoder uses the flag instead of a Router-Id when it can. */
+	/* The encoder uses the flag instead of a Router-Id when it can, on
+	 * IPv6 prefixes only: BIRD 2.0.12 ignores it on AE 1, finds no
+	 * router-id and drops the rest of the packet ("Bad TLV ... type 8
+	 * ... parse error"). A BIRD router-id is its IPv4 address, so its own
+	 * /32 is exactly the case. */
 	struct enc e;
 	enc_init(&e);
 	assert_int_equal(babel_put_update(&e.p, &d.t[0].update), BABEL_PUT_OK);
 	assert_int_equal(babel_put_update(&e.p, &d.t[1].update), BABEL_PUT_OK);
 	ASSERT_BODY(&e, 8, 26, 2, 0xc0, 128, 0, 1, 0x90, 0, 5, 0, 0,
 		    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0xa, 0, 0xb, 0, 0xc, 0, 0xd,
-		    8, 14, 1, 0xc0, 32, 0, 1, 0x90, 0, 5, 0, 0, 192, 0, 2, 33);
+		    6, 10, 0, 0, 0, 0, 0, 0, 192, 0, 2, 33,
+		    8, 14, 1, 0x80, 32, 0, 1, 0x90, 0, 5, 0, 0, 192, 0, 2, 33);
 }
 
 static void test_update_wildcard_and_link_local(void **state)
