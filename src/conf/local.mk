@@ -26,7 +26,7 @@ if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_conf
 fuzz_targets += tests/fuzz/fuzz_conf
 tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz_conf.c
-tests_fuzz_fuzz_conf_LDADD = src/conf/libmailleconf.a src/core/libmaillecore.a
+tests_fuzz_fuzz_conf_LDADD = src/conf/libmailleconf.a src/core/libmaillecore.a proto/libmailleproto.a
 tests_fuzz_fuzz_conf_LDFLAGS = -fsanitize=fuzzer $(AM_LDFLAGS)
 endif
 EXTRA_DIST += tests/fuzz/fuzz_conf.c \

@@ -37,6 +37,9 @@ static int syslog_prio(int level)
 	}
 }
 
+/* A va_list-taking printf: the attribute lets the compiler check callers'
+ * formats through log_msg and log_limited. */
+__attribute__((format(printf, 2, 0)))
 static void vlog(int level, const char *fmt, va_list ap)
 {
 	if (to_syslog) {

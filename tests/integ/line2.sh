@@ -45,6 +45,7 @@ ping_ok() { # ping_ok N -4|-6 SRC DST "description"
 ns() { ip netns exec "${P}n$1" sh -c "$2"; }
 
 mknode() { # mknode N
+	ip netns del "${P}n$1" 2>/dev/null # a leftover of a killed run with our PID
 	ip netns add "${P}n$1" || return 1
 	ns "$1" "ip link set lo up &&
 		ip addr add 10.99.0.$1/32 dev lo &&

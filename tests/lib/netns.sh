@@ -62,6 +62,9 @@ nsl_ns() { ip netns exec "${NSL_P}n$1" sh -c "$2"; }
 
 # nsl_node N: a namespace with its loopback addresses, forwarding on.
 nsl_node() {
+	# The name holds our PID: one that exists already is a leftover of a
+	# killed run whose PID was ours, never a live test's.
+	ip netns del "${NSL_P}n$1" 2>/dev/null
 	ip netns add "${NSL_P}n$1" || return 1
 	NSL_NODES="$NSL_NODES $1"
 	nsl_ns "$1" "ip link set lo up &&
