@@ -39,6 +39,10 @@ struct dif {
 	struct link_addr ll;
 	bool has_v4; /* an IPv4 address: the next hop of our IPv4 routes on it */
 	uint8_t v4[4];
+	/* Every IPv4 address it has (the first few): when the one in v4 goes,
+	 * another takes over, rather than none until the next is added. */
+	uint8_t v4s[8][4];
+	size_t n_v4s;
 	/* What the engine was told. */
 	bool in_engine;
 	uint32_t e_ifindex;
@@ -360,8 +364,10 @@ static void on_link(void *arg, uint32_t ifindex, const char *name, bool up, bool
 	if (!f)
 		return;
 	if (present) {
-		if (f->ifindex != ifindex)
+		if (f->ifindex != ifindex) {
 			f->has_ll = f->has_v4 = false; /* a new link: its addresses follow */
+			f->n_v4s = 0;
+		}
 		f->ifindex = ifindex;
 		f->up = up;
 	} else if (f->ifindex == ifindex) {
@@ -382,6 +388,28 @@ static bool skip_local(uint8_t family, const uint8_t *a)
 	if (family == 4)
 		return a[0] == 127 || a[0] >= 224;
 	return memcmp(a, lo6, 16) == 0 || a[0] == 0xff || is_link_local6(a);
+}
+
+/* An IPv4 address of F added or removed: the next hop of our IPv4 routes
+ * there stays the first address it still has (netlink also reports
+ * addresses that did not change, e.g. a renewed lifetime). */
+static void dif_v4_changed(struct daemon *d, struct dif *f, const uint8_t *addr, bool present)
+{
+	size_t i = 0;
+	while (i < f->n_v4s && memcmp(f->v4s[i], addr, 4) != 0)
+		i++;
+	if (present && i == f->n_v4s && f->n_v4s < sizeof(f->v4s) / sizeof(f->v4s[0]))
+		memcpy(f->v4s[f->n_v4s++], addr, 4);
+	else if (!present && i < f->n_v4s)
+		memmove(f->v4s[i], f->v4s[i + 1], (--f->n_v4s - i) * sizeof(f->v4s[0]));
+	bool has = f->n_v4s > 0;
+	if (has == f->has_v4 && (!has || memcmp(f->v4, f->v4s[0], 4) == 0))
+		return;
+	f->has_v4 = has;
+	if (has)
+		memcpy(f->v4, f->v4s[0], 4);
+	if (f->in_engine && !f->radio)
+		engine_interface_ipv4(d->e, f->e_ifindex, has ? f->v4 : NULL, loop_now_ms());
 }
 
 static void on_addr(void *arg, uint32_t ifindex, uint8_t family, const uint8_t *addr,
@@ -406,13 +434,8 @@ static void on_addr(void *arg, uint32_t ifindex, uint8_t family, const uint8_t *
 	}
 	if (family == 4) { /* the first IPv4 address of an interface: AE 1 next hop */
 		struct dif *f = dif_by_index(d, ifindex);
-		if (f && (present ? !f->has_v4 : f->has_v4 && !memcmp(f->v4, addr, 4))) {
-			f->has_v4 = present;
-			memcpy(f->v4, addr, 4);
-			if (f->in_engine && !f->radio)
-				engine_interface_ipv4(d->e, f->e_ifindex, present ? f->v4 : NULL,
-						      loop_now_ms());
-		}
+		if (f)
+			dif_v4_changed(d, f, addr, present);
 	}
 	if (skip_local(family, addr))
 		return;

@@ -283,12 +283,15 @@ void engine_interface_ipv4(struct engine *e, uint32_t ifindex, const uint8_t *ad
 	if (!ifp)
 		return;
 	bool had = ifp->has_v4;
+	bool same = had && addr && memcmp(ifp->v4, addr, 4) == 0;
 	ifp->has_v4 = addr != NULL;
 	if (addr)
 		memcpy(ifp->v4, addr, 4);
-	/* A change of next hop reaches the neighbours with the next full
-	 * update; a new IPv4 address is announced at once. */
-	if (addr && !had)
+	/* Any change of next hop goes to the neighbours at once: they would
+	 * otherwise forward to an address that is gone (or keep ignoring
+	 * our v4-via-v6 updates, as BIRD 2.0.12 does) until the next full
+	 * update. */
+	if (!same && (addr || had))
 		update_start_dump(e, ifp);
 }
 

@@ -18,13 +18,15 @@ static uint8_t ae_for(const struct iface *ifp, const struct prefix *p, bool retr
 {
 	if (p->family == PREFIX_FAMILY_IPV6)
 		return BABEL_AE_IPV6;
-	if (ifp->has_v4)
+	/* A retraction needs no next hop, and AE 1 is understood by every
+	 * implementation (BIRD 2.0.12 ignores AE 4), for whatever AE the
+	 * route came with: the prefix is the same. */
+	if (ifp->has_v4 || retraction)
 		return BABEL_AE_IPV4; /* our IPv4 address on the link is the next hop */
 	if (ifp->cfg.v4_via_v6 == OPT_ON)
 		return BABEL_AE_V4_VIA_V6; /* RFC 9229: our IPv6 address is the next hop */
-	/* Neither: an IPv4 route has no next hop we could name; only
-	 * retractions can go (they need none). */
-	return retraction ? BABEL_AE_IPV4 : BABEL_AE_WILDCARD;
+	/* Neither: an IPv4 route has no next hop we could name. */
+	return BABEL_AE_WILDCARD;
 }
 
 static void fill_prefix(struct babel_update *u, const struct route_key *k)

@@ -309,6 +309,101 @@ static void test_shutdown(void **state)
 	h_free(&h);
 }
 
+/* IPv4 updates on an interface, as counted by v4_scan. */
+struct v4_seen {
+	size_t ae1, ae4, retractions_ae4;
+	uint8_t nh[4];      /* next hop of the last AE 1 update */
+	uint64_t first_at;  /* when the first update went out */
+};
+
+static void v4_scan(void *arg, const struct h_sent *s, const struct babel_tlv *t)
+{
+	struct v4_seen *v = arg;
+	const struct babel_update *u = &t->update;
+	if (u->prefix.af != BABEL_AF_IPV4)
+		return;
+	if (!v->ae1 && !v->ae4)
+		v->first_at = s->at;
+	if (u->metric == 0xFFFF) {
+		if (u->ae == BABEL_AE_V4_VIA_V6)
+			v->retractions_ae4++;
+		return;
+	}
+	if (u->ae == BABEL_AE_IPV4) {
+		v->ae1++;
+		assert_true(u->has_next_hop);
+		memcpy(v->nh, u->next_hop.bytes, 4);
+	} else if (u->ae == BABEL_AE_V4_VIA_V6) {
+		v->ae4++;
+	}
+}
+
+static void add_local4(struct harness *h, const char *prefix)
+{
+	struct route_key k;
+	h_key(&k, prefix, NULL);
+	engine_kernel_route(h->e, &k, 1, 0, 0, 2, true, h->now);
+}
+
+/* The next hop of IPv4 routes (AE 1 with the interface's IPv4 address,
+ * v4-via-v6 without one): told with the interface coming up, nothing goes
+ * out as AE 4 (BIRD 2.0.12 ignores AE 4); a change or removal of the
+ * address reaches the neighbours at once, not at the next periodic
+ * update; IPv4 retractions go as AE 1 whatever the address. */
+static void test_ipv4_next_hop(void **state)
+{
+	(void)state;
+	static const uint8_t a[4] = { 10, 98, 12, 1 }, b[4] = { 10, 98, 12, 7 };
+	struct harness h;
+	struct v4_seen v;
+	h_init(&h, 35, NULL);
+	add_local4(&h, "10.99.0.1/32");
+	h_if_up(&h, 1, IF_TYPE_WIRED);
+	engine_interface_ipv4(h.e, 1, a, h.now);
+	h_neighbour_hello(&h, 1, 7, 1, 96);
+	h_advance(&h, 20000);
+	memset(&v, 0, sizeof(v));
+	h_scan(&h, 0, BABEL_TLV_UPDATE, v4_scan, &v);
+	assert_true(v.ae1 >= 2);
+	assert_int_equal(v.ae4, 0);
+	assert_memory_equal(v.nh, a, 4);
+
+	/* Another address: announced with it at once. */
+	h_clear(&h);
+	engine_interface_ipv4(h.e, 1, b, h.now);
+	h_advance(&h, 500);
+	memset(&v, 0, sizeof(v));
+	h_scan(&h, 0, BABEL_TLV_UPDATE, v4_scan, &v);
+	assert_true(v.ae1 >= 1);
+	assert_memory_equal(v.nh, b, 4);
+	/* The same address again (netlink repeats itself): nothing new. */
+	h_clear(&h);
+	engine_interface_ipv4(h.e, 1, b, h.now);
+	h_advance(&h, 500);
+	assert_int_equal(h_scan(&h, 0, BABEL_TLV_UPDATE, NULL, NULL), 0);
+
+	/* No address left: v4-via-v6 at once. */
+	h_clear(&h);
+	engine_interface_ipv4(h.e, 1, NULL, h.now);
+	h_advance(&h, 500);
+	memset(&v, 0, sizeof(v));
+	h_scan(&h, 0, BABEL_TLV_UPDATE, v4_scan, &v);
+	assert_true(v.ae4 >= 1);
+	assert_int_equal(v.ae1, 0);
+
+	/* A retraction without an address: AE 1 all the same. */
+	h_clear(&h);
+	struct route_key k;
+	h_key(&k, "10.99.0.1/32", NULL);
+	engine_kernel_route(h.e, &k, 1, 0, 0, 2, false, h.now);
+	h_advance(&h, 500);
+	struct babel_update u;
+	assert_true(h_last_update(&h, 0, "10.99.0.1/32", &u));
+	assert_int_equal(u.metric, 0xFFFF);
+	assert_int_equal(u.ae, BABEL_AE_IPV4);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_filter_rules),
 		cmocka_unit_test(test_filters_in_engine),
 		cmocka_unit_test(test_shutdown),
+		cmocka_unit_test(test_ipv4_next_hop),
 	};
 	return cmocka_run_group_tests_name("engine_update (RFC 8966 3.7, 4.5; filters)", tests, NULL, NULL);
 }
