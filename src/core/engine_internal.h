@@ -82,6 +82,7 @@ struct iface {
 	uint8_t v4[4];
 	uint16_t hello_seqno;
 	unsigned hello_count;
+	uint64_t hello_sent_at;  /* last multicast Hello */
 	struct etimer hello_timer;
 	struct etimer update_timer;
 	struct outbuf mcast;
@@ -256,6 +257,10 @@ void babel_from_prefix(struct babel_prefix *b, const struct prefix *p);
 void iface_start(struct engine *e, struct iface *ifp);
 void iface_stop(struct engine *e, struct iface *ifp);
 uint16_t iface_ihu_interval_cs(const struct iface *ifp);
+/* A new neighbour needs two of our Hellos to count us as reachable (k out
+ * of j): the next one goes soon, at most one early Hello per quarter
+ * interval. */
+void iface_hello_soon(struct engine *e, struct iface *ifp);
 
 /* ---- outbuf.c */
 void outbuf_init(struct outbuf *o, struct iface *ifp, struct neighbour *nb);

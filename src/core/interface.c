@@ -107,8 +107,20 @@ static void hello_fire(struct engine *e, struct etimer *t)
 		}
 	}
 	ifp->hello_count++;
+	ifp->hello_sent_at = e->now;
 	outbuf_flush_at(e, &ifp->mcast, e->now);
 	etimer_at(e, t, e->now + rng_jitter(&e->rng, ifp->cfg.hello_interval_ms, 25));
+}
+
+void iface_hello_soon(struct engine *e, struct iface *ifp)
+{
+	if (ifp->down || !timer_scheduled(&ifp->hello_timer.t))
+		return;
+	uint64_t at = e->now + rng_delay(&e->rng, URGENT_MS / 2);
+	uint64_t earliest = ifp->hello_sent_at + ifp->cfg.hello_interval_ms / 4;
+	if (ifp->hello_count && at < earliest)
+		at = earliest;
+	etimer_before(e, &ifp->hello_timer, at);
 }
 
 void iface_start(struct engine *e, struct iface *ifp)

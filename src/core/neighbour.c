@@ -157,9 +157,12 @@ void neighbour_hello(struct engine *e, struct neighbour *nb, const struct babel_
 	neighbour_update_cost(e, nb);
 	if (ev == HELLO_FIRST || ev == HELLO_RESET) {
 		/* A new neighbour learns its txcost at once rather than after
-		 * up to three of our Hello intervals. */
+		 * up to three of our Hello intervals, and gets our next Hello
+		 * soon: it needs two of them to count us as reachable. */
 		neighbour_send_ihu(e, nb, &nb->ubuf);
 		outbuf_flush_at(e, &nb->ubuf, e->now + rng_delay(&e->rng, URGENT_MS));
+		if (!unicast)
+			iface_hello_soon(e, nb->ifp);
 	}
 }
 
@@ -174,6 +177,11 @@ void neighbour_ihu(struct engine *e, struct neighbour *nb, const struct babel_ih
 		if (memcmp(a.a, ifp->ll.a, 16) != 0)
 			return;
 	}
+	/* A young neighbour that does not hear us yet (it has had fewer
+	 * of our Hellos than it needs): another one soon. */
+	if (ihu->rxcost == INF && hello_history_len(&nb->mh) < 4 &&
+	    !hello_history_empty(&nb->mh))
+		iface_hello_soon(e, ifp);
 	nb->txcost = ihu->rxcost;
 	/* Appendix B: IHU hold time 3.5 times the advertised interval. */
 	uint64_t interval_ms = ihu->interval ? (uint64_t)ihu->interval * 10u
@@ -216,7 +224,15 @@ void neighbour_update_cost(struct engine *e, struct neighbour *nb)
 	uint16_t cost = link_cost_compute(&ifp->lc, &in);
 	if (ifp->cfg.type == IF_TYPE_AX25)
 		cost = link_cost_add(cost, AX25_BASE_COST);
+	bool reachable_changed = (rx == INF) != (nb->rxcost == INF);
 	nb->rxcost = rx;
+	if (reachable_changed && !nb->dead) {
+		/* The neighbour learns at once that we hear it (or no longer
+		 * do), rather than with the IHU of every third Hello: this is
+		 * what makes a new link usable within a Hello interval. */
+		neighbour_send_ihu(e, nb, &nb->ubuf);
+		outbuf_flush_at(e, &nb->ubuf, e->now + rng_delay(&e->rng, URGENT_MS / 2));
+	}
 	if (cost != nb->cost) {
 		nb->cost = cost;
 		route_neighbour_cost_changed(e, nb);

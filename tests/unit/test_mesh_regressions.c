@@ -304,6 +304,24 @@ static void test_no_update_storm_at_startup(void **state)
 	assert_true(c.updates <= budget);
 }
 
+/* Convergence from a cold start: a new neighbour needs two of our Hellos
+ * (2 out of 3 on wired links) and our IHU before its link has a cost. With
+ * IHUs only every third Hello, a network of 4 s Hellos took 11 s to
+ * converge; with an IHU as soon as a neighbour becomes reachable and an
+ * early Hello for a new neighbour, 1.2 to 1.5 s (rings of 3 to 10). */
+static void test_fast_cold_start(void **state)
+{
+	(void)state;
+	for (unsigned n = 3; n <= 10; n++) {
+		char label[64];
+		struct netsim *sim = sim_new(n, 70 + n);
+		assert_int_equal(netsim_build_ring(sim, NULL), 0);
+		netsim_announce_all(sim);
+		snprintf(label, sizeof label, "ring of %u, cold start", n);
+		CONVERGE(sim, 3000, label);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +332,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_seqno_request_for_own_prefix, teardown),
 		cmocka_unit_test_teardown(test_interface_down_no_transient_replace, teardown),
 		cmocka_unit_test_teardown(test_no_update_storm_at_startup, teardown),
+		cmocka_unit_test_teardown(test_fast_cold_start, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
