@@ -36,6 +36,28 @@ uint64_t engine_new_id(struct engine *e)
 	return ++e->next_id;
 }
 
+bool dq_push(struct dest_queue *q, struct dest *d, uint64_t at)
+{
+	if (q->n == q->cap) {
+		if (q->head) {
+			memmove(q->v, q->v + q->head, (q->n - q->head) * sizeof(*q->v));
+			q->n -= q->head;
+			q->head = 0;
+		} else {
+			size_t cap = q->cap ? 2 * q->cap : 64;
+			struct dq_entry *v = realloc(q->v, cap * sizeof(*v));
+			if (!v)
+				return false;
+			q->v = v;
+			q->cap = cap;
+		}
+	}
+	q->v[q->n].d = d;
+	q->v[q->n].at = at;
+	q->n++;
+	return true;
+}
+
 /* RFC 9616 timestamps are in microseconds, modulo 2^32. */
 uint32_t engine_now_us(const struct engine *e)
 {
@@ -178,7 +200,7 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_o
 	timer_heap_init(&e->timers);
 	list_init(&e->ifaces);
 	list_init(&e->acks);
-	list_init(&e->pending);
+	etimer_init(&e->reselect_timer, route_reselect_fire);
 	hashmap_init(&e->dests, dest_eq);
 	hashmap_init(&e->sources, source_eq);
 	hashmap_init(&e->reqs, req_eq);
@@ -225,6 +247,8 @@ void engine_free(struct engine *e)
 	hashmap_destroy(&e->sources);
 	hashmap_destroy(&e->reqs);
 	timer_heap_destroy(&e->timers);
+	free(e->pending.v);
+	free(e->reselect.v);
 	free(e->fib);
 	free(e);
 }
@@ -452,7 +476,7 @@ void engine_foreach_route(const struct engine *e, uint64_t now_ms, engine_route_
 				.feasible = route_feasible((struct engine *)e, r),
 				.selected = d->selected == r,
 				.installed = d->selected == r && d->fib_installed,
-				.age_ms = now_ms > r->updated_ms ? now_ms - r->updated_ms : 0,
+				.age_ms = (uint32_t)((uint32_t)now_ms - r->updated_ms),
 				.nexthop = r->nexthop, .neighbour = r->nb->addr,
 				.ifindex = r->nb->ifp->ifindex, .ifname = r->nb->ifp->name,
 			};

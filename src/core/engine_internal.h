@@ -133,6 +133,8 @@ struct source {
 
 struct dest;
 
+/* One per (destination, neighbour): there are as many as routes in the
+ * table, so the fields are ordered to leave no holes (136 octets). */
 struct route {
 	struct list_node dlink;  /* in dest->routes */
 	struct list_node nlink;  /* in neighbour->routes */
@@ -144,35 +146,45 @@ struct route {
 	uint16_t refmetric;
 	uint16_t in_add;         /* from the in filter */
 	uint16_t metric;
+	uint16_t interval_cs;
+	bool expired_once;       /* retracted by expiry; next expiry flushes */
+	uint32_t updated_ms;     /* e->now modulo 2^32: for its age (< 49 days) */
 	struct smoothed_metric sm;
 	struct link_addr nexthop;
-	uint16_t interval_cs;
-	uint64_t updated_ms;
 	struct etimer expiry;
-	bool expired_once;       /* retracted by expiry; next expiry flushes */
 };
 
-/* Everything known for one prefix (dst, src). */
+/* Everything known for one prefix (dst, src). One per route in the
+ * table: 120 octets, no holes; what only some have waiting (a triggered
+ * update, a reselection) sits in the engine's queues, not here. */
 struct dest {
 	struct hashmap_node h;
 	struct route_key key;
+	/* what the kernel has from us */
+	uint32_t fib_if;
 	struct list_node routes;
 	struct route *selected;
 	struct xroute *xr;
-	/* what the kernel has from us */
-	bool fib_installed;
 	struct link_addr fib_nh;
-	uint32_t fib_if;
-	uint16_t fib_metric;
-	struct etimer reselect;
-	/* update scheduling */
-	bool pending;            /* in e->pending */
-	bool pending_urgent;
-	struct list_node plink;
-	/* last announced */
-	bool announced;
-	uint8_t ann_rid[8];
+	uint8_t ann_rid[8];      /* last announced */
 	uint16_t ann_seqno, ann_metric;
+	uint16_t fib_metric;
+	bool fib_installed : 1;
+	bool pending : 1;        /* in e->pending */
+	bool pending_urgent : 1;
+	bool reselect : 1;       /* in e->reselect */
+	bool announced : 1;
+};
+
+/* Destinations waiting for something, first in first out: every entry of a
+ * queue is due a fixed time after it was queued, so the order of the
+ * queue is that of the deadlines. */
+struct dest_queue {
+	struct dq_entry {
+		struct dest *d;
+		uint64_t at;
+	} *v;
+	size_t head, n, cap;
 };
 
 struct xroute {
@@ -225,8 +237,10 @@ struct engine {
 	struct hashmap sources;
 	struct hashmap reqs;
 	struct list_node acks;
-	struct list_node pending; /* dests with a triggered update to send */
+	struct dest_queue pending; /* dests with a triggered update to send */
 	struct etimer pending_timer;
+	struct dest_queue reselect; /* dests to select again (smoothing) */
+	struct etimer reselect_timer;
 	uint16_t seqno;
 	uint16_t ack_opaque;
 	uint32_t half_life;
@@ -246,6 +260,20 @@ void engine_fib(struct engine *e, const struct fib_change *c);
 void engine_flush_fib(struct engine *e);
 struct iface *iface_find(const struct engine *e, uint32_t ifindex);
 uint64_t engine_new_id(struct engine *e);
+bool dq_push(struct dest_queue *q, struct dest *d, uint64_t at);
+static inline bool dq_empty(const struct dest_queue *q)
+{
+	return q->head == q->n;
+}
+static inline struct dq_entry *dq_front(struct dest_queue *q)
+{
+	return &q->v[q->head];
+}
+static inline void dq_pop(struct dest_queue *q)
+{
+	if (++q->head == q->n)
+		q->head = q->n = 0;
+}
 uint32_t engine_now_us(const struct engine *e);
 void link_from_babel(struct link_addr *l, const struct babel_addr *a);
 void babel_from_link(struct babel_addr *a, const struct link_addr *l);
@@ -316,6 +344,7 @@ void dest_select(struct engine *e, struct dest *d);
 bool route_feasible(struct engine *e, const struct route *r);
 void dest_update_fib(struct engine *e, struct dest *d);
 void route_free_all(struct engine *e);
+void route_reselect_fire(struct engine *e, struct etimer *t);
 
 /* ---- xroute.c */
 void xroute_set(struct engine *e, const struct route_key *k, uint32_t ifindex, uint8_t kproto,

@@ -21,11 +21,30 @@ struct dest *dest_find(struct engine *e, const struct route_key *k)
 	return n ? container_of(n, struct dest, h) : NULL;
 }
 
-static void reselect_fire(struct engine *e, struct etimer *t)
+/* The reselections due now (dest_select queues them at a fixed delay). */
+void route_reselect_fire(struct engine *e, struct etimer *t)
 {
-	struct dest *d = container_of(t, struct dest, reselect);
-	dest_select(e, d);
-	dest_maybe_free(e, d);
+	while (!dq_empty(&e->reselect) && dq_front(&e->reselect)->at <= e->now) {
+		struct dest *d = dq_front(&e->reselect)->d;
+		dq_pop(&e->reselect);
+		d->reselect = false;
+		dest_select(e, d);
+		dest_maybe_free(e, d);
+	}
+	if (!dq_empty(&e->reselect))
+		etimer_at(e, t, dq_front(&e->reselect)->at);
+}
+
+static void reselect_later(struct engine *e, struct dest *d)
+{
+	/* Already queued: for a time no later than this one. */
+	if (d->reselect)
+		return;
+	uint64_t at = e->now + (e->half_life ? e->half_life / 2 : 100);
+	if (!dq_push(&e->reselect, d, at))
+		return; /* no memory: the next update for d selects again */
+	d->reselect = true;
+	etimer_before(e, &e->reselect_timer, dq_front(&e->reselect)->at);
 }
 
 struct dest *dest_get(struct engine *e, const struct route_key *k)
@@ -38,8 +57,6 @@ struct dest *dest_get(struct engine *e, const struct route_key *k)
 		return NULL;
 	d->key = *k;
 	list_init(&d->routes);
-	list_init(&d->plink);
-	etimer_init(&d->reselect, reselect_fire);
 	if (hashmap_insert(&e->dests, &d->h, dest_hash(e, k)) < 0) {
 		free(d);
 		return NULL;
@@ -49,9 +66,9 @@ struct dest *dest_get(struct engine *e, const struct route_key *k)
 
 void dest_maybe_free(struct engine *e, struct dest *d)
 {
-	if (!list_empty(&d->routes) || d->xr || d->pending || d->fib_installed)
+	/* Queued ones are freed when their turn comes. */
+	if (!list_empty(&d->routes) || d->xr || d->pending || d->reselect || d->fib_installed)
 		return;
-	etimer_cancel(e, &d->reselect);
 	hashmap_remove(&e->dests, &d->h);
 	free(d);
 }
@@ -218,7 +235,7 @@ void route_receive_update(struct engine *e, struct neighbour *nb, const struct b
 	r->in_add = add;
 	r->nexthop = *nexthop;
 	r->interval_cs = u->interval;
-	r->updated_ms = e->now;
+	r->updated_ms = (uint32_t)e->now;
 	if (refmetric != INF) {
 		r->expired_once = false;
 		etimer_at(e, &r->expiry, e->now + route_expiry_ms(r));
@@ -326,8 +343,7 @@ void dest_select(struct engine *e, struct dest *d)
 		else if (best->metric < old->metric)
 			/* Better now, not yet on average: look again once the
 			 * smoothed metrics have moved. */
-			etimer_before(e, &d->reselect,
-				      e->now + (e->half_life ? e->half_life / 2 : 100));
+			reselect_later(e, d);
 	}
 	if (sel != old) {
 		d->selected = sel;
@@ -424,8 +440,6 @@ void route_free_all(struct engine *e)
 			list_remove(&r->nlink);
 			free(r);
 		}
-		etimer_cancel(e, &d->reselect);
-		list_remove(&d->plink);
 		free(d->xr);
 		hashmap_remove(&e->dests, n);
 		free(d);

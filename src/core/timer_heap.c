@@ -9,13 +9,15 @@ static bool before(const struct timer *a, const struct timer *b)
 {
 	if (a->deadline != b->deadline)
 		return a->deadline < b->deadline;
-	return a->seq < b->seq;
+	/* Modulo 2^32: timers due at the same ms were scheduled within far
+	 * fewer than 2^31 schedulings of each other. */
+	return (int32_t)(a->seq - b->seq) < 0;
 }
 
 static void place(struct timer_heap *h, size_t i, struct timer *t)
 {
 	h->items[i] = t;
-	t->index = i;
+	t->index = (uint32_t)i;
 }
 
 static void sift_up(struct timer_heap *h, size_t i)
@@ -69,6 +71,10 @@ static int grow(struct timer_heap *h)
 	size_t cap = h->capacity ? h->capacity * 2 : TIMER_HEAP_MIN_CAPACITY;
 	if (cap < h->capacity || cap > SIZE_MAX / sizeof(*h->items))
 		return -1;
+	if (cap > TIMER_IDLE)
+		cap = TIMER_IDLE; /* indexes are 32 bits; TIMER_IDLE itself is never one */
+	if (cap <= h->capacity)
+		return -1;
 	struct timer **items = realloc(h->items, cap * sizeof(*items));
 	if (!items)
 		return -1;
@@ -95,7 +101,7 @@ int timer_heap_schedule(struct timer_heap *h, struct timer *t, uint64_t deadline
 	t->deadline = deadline;
 	t->seq = h->next_seq++;
 	h->items[h->count] = t;
-	t->index = h->count++;
+	t->index = (uint32_t)h->count++;
 	sift_up(h, t->index);
 	return 0;
 }

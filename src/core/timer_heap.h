@@ -23,20 +23,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TIMER_IDLE SIZE_MAX       /* index of a timer that is not scheduled */
+#define TIMER_IDLE UINT32_MAX     /* index of a timer that is not scheduled */
 #define TIMER_NEVER UINT64_MAX    /* next_deadline of an empty heap */
 
+/* 16 octets: there is one per route. */
 struct timer {
 	uint64_t deadline;
-	uint64_t seq;  /* tie-breaker: order of (re)scheduling */
-	size_t index;  /* position in the heap, TIMER_IDLE when not scheduled */
+	uint32_t seq;   /* tie-breaker: order of (re)scheduling, compared modulo 2^32 */
+	uint32_t index; /* position in the heap, TIMER_IDLE when not scheduled */
 };
 
 struct timer_heap {
 	struct timer **items;
 	size_t count;
 	size_t capacity;
-	uint64_t next_seq;
+	uint32_t next_seq;
 };
 
 /* Every timer must be initialised (not scheduled) before first use. */

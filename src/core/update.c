@@ -175,8 +175,11 @@ static void flush_iface_soon(struct engine *e, struct iface *ifp, uint64_t at)
 void update_trigger(struct engine *e, struct dest *d, bool urgent)
 {
 	if (!d->pending) {
+		/* No memory: lost, as a packet would be; the periodic update
+		 * says it again. */
+		if (!dq_push(&e->pending, d, 0))
+			return;
 		d->pending = true;
-		list_push_back(&e->pending, &d->plink);
 	}
 	d->pending_urgent |= urgent;
 	/* Never hold a triggered update for long: urgent ones go now, others
@@ -189,9 +192,9 @@ void update_trigger(struct engine *e, struct dest *d, bool urgent)
 void update_pending_fire(struct engine *e, struct etimer *t)
 {
 	unsigned n = 0;
-	while (!list_empty(&e->pending) && n < PENDING_PER_TICK) {
-		struct dest *d = container_of(list_first(&e->pending), struct dest, plink);
-		list_remove(&d->plink);
+	while (!dq_empty(&e->pending) && n < PENDING_PER_TICK) {
+		struct dest *d = dq_front(&e->pending)->d;
+		dq_pop(&e->pending);
 		bool urgent = d->pending_urgent;
 		d->pending = false;
 		d->pending_urgent = false;
@@ -216,7 +219,7 @@ void update_pending_fire(struct engine *e, struct etimer *t)
 	struct list_node *l;
 	LIST_FOREACH(l, &e->ifaces)
 		flush_iface_soon(e, container_of(l, struct iface, link), e->now);
-	if (!list_empty(&e->pending))
+	if (!dq_empty(&e->pending))
 		etimer_at(e, t, e->now + DUMP_TICK_MS);
 }
 
