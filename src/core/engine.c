@@ -409,6 +409,7 @@ void engine_shutdown(struct engine *e, uint64_t now_ms)
 	struct list_node *l;
 	LIST_FOREACH(l, &e->ifaces) {
 		struct iface *ifp = container_of(l, struct iface, link);
+		iface_put_farewell_hello(e, ifp);
 		outbuf_send_now(e, &ifp->mcast);
 	}
 	engine_flush_fib(e);

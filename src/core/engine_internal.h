@@ -289,6 +289,9 @@ uint16_t iface_ihu_interval_cs(const struct iface *ifp);
  * of j): the next one goes soon, at most one early Hello per quarter
  * interval. */
 void iface_hello_soon(struct engine *e, struct iface *ifp);
+/* The interval of the Hello sent on shutdown, in centiseconds. */
+#define IFACE_FAREWELL_HELLO_CS 10
+void iface_put_farewell_hello(struct engine *e, struct iface *ifp);
 
 /* ---- outbuf.c */
 void outbuf_init(struct outbuf *o, struct iface *ifp, struct neighbour *nb);

@@ -112,6 +112,21 @@ static void hello_fire(struct engine *e, struct etimer *t)
 	etimer_at(e, t, e->now + rng_jitter(&e->rng, ifp->cfg.hello_interval_ms, 25));
 }
 
+/* On shutdown: one last Hello announcing a very short interval, so that
+ * neighbours notice within a fraction of a second that we are gone (the
+ * Hellos they then miss expire us) instead of after several full Hello
+ * intervals.  The retractions sent with it remove our routes; this removes
+ * us as a next hop for everything else at once. */
+void iface_put_farewell_hello(struct engine *e, struct iface *ifp)
+{
+	if (ifp->down)
+		return;
+	struct babel_hello h = { 0 };
+	h.seqno = ifp->hello_seqno++;
+	h.interval = IFACE_FAREWELL_HELLO_CS;
+	outbuf_put(e, &ifp->mcast, put_hello, &h);
+}
+
 void iface_hello_soon(struct engine *e, struct iface *ifp)
 {
 	if (ifp->down || !timer_scheduled(&ifp->hello_timer.t))

@@ -280,6 +280,18 @@ static void test_filters_in_engine(void **state)
 	filter_set_free(&fs);
 }
 
+struct farewell {
+	size_t short_hellos;
+};
+
+static void farewell_scan(void *arg, const struct h_sent *s, const struct babel_tlv *t)
+{
+	struct farewell *f = arg;
+	if (s->multicast && !(t->hello.flags & BABEL_HELLO_UNICAST) && t->hello.interval > 0 &&
+	    t->hello.interval <= 10)
+		f->short_hellos++;
+}
+
 /* Shutdown retracts everything and empties the kernel. */
 static void test_shutdown(void **state)
 {
@@ -306,6 +318,11 @@ static void test_shutdown(void **state)
 	assert_int_equal(u.metric, 0xFFFF);
 	assert_true(h_last_update(&h, 0, "2001:db8:0:1::/64", &u));
 	assert_int_equal(u.metric, 0xFFFF);
+	/* A farewell Hello with a short interval on each interface, so that
+	 * neighbours expire us within a fraction of a second. */
+	struct farewell f = { 0 };
+	h_scan(&h, 0, BABEL_TLV_HELLO, farewell_scan, &f);
+	assert_int_equal(f.short_hellos, 2);
 	h_free(&h);
 }
 
