@@ -35,7 +35,7 @@ EXTRA_DIST += tests/integ/tun.sh
 # two sites ping each other (radio_ping.sh), three stations where two
 # cannot hear each other reach everyone through the third (radio_three.sh).
 TESTS += tests/integ/radio_ping.sh tests/integ/radio_three.sh
-EXTRA_DIST += tests/integ/radio_ping.sh tests/integ/radio_three.sh
+EXTRA_DIST += tests/integ/radio_ping.sh tests/integ/radio_three.sh tests/lib/radio_sites.sh
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_radio_frag

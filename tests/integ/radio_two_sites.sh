@@ -17,117 +17,24 @@
 # routing's budget does not slow this short test down.  Bounded: about 3
 # minutes at worst.
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/radio_sites.sh"
 
-MAILLED=${MAILLED:-$top_builddir/src/mailled}
-SIM=${KISSSIM:-$top_builddir/tools/kisssim}
-[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root for network namespaces"
-ip netns list >/dev/null 2>&1 || tap_skip_all "no ip netns"
-[ -x "$MAILLED" ] || tap_skip_all "no mailled binary at $MAILLED"
-[ -x "$SIM" ] || tap_skip_all "no kisssim binary at $SIM"
+radio_init mlr "1 2"
 command -v python3 >/dev/null 2>&1 || tap_skip_all "python3 is not installed"
-
-P=mlr$$
-K=${P}k
-WORK=$(mktemp -d)
-PORT=8001
-cleanup() {
-	for f in "$WORK"/pid*; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
-	sleep 0.3
-	for f in "$WORK"/pid*; do
-		[ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
-	done
-	for n in "${P}n1" "${P}n2" "$K"; do
-		ip netns del "$n" 2>/dev/null
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ns() { ip netns exec "${P}n$1" sh -c "$2"; }
-
-mknode() { # mknode N KADDR NADDR
-	ip netns add "${P}n$1" || return 1
-	ip link add "k$1" netns "$K" type veth peer name tnc netns "${P}n$1" || return 1
-	ip -n "$K" addr add "$2/30" dev "k$1" && ip -n "$K" link set "k$1" up &&
-		ns "$1" "ip link set lo up &&
-			ip addr add $3/30 dev tnc && ip link set tnc up &&
-			ip addr add 10.99.0.$1/32 dev lo &&
-			ip addr add fd99::$1/128 dev lo &&
-			sysctl -qw net.ipv4.ip_forward=1 &&
-			sysctl -qw net.ipv6.conf.all.forwarding=1"
-}
-
-start_sim() {
-	ip netns exec "$K" "$SIM" --stations 2 --tcp "0.0.0.0:$PORT" --seed 7 --baud 1200 \
-		--log "$WORK/air.log" >"$WORK/sim.out" 2>"$WORK/sim.err" &
-	echo $! >"$WORK/pidsim"
-	i=0
-	while ! grep -q '^ready' "$WORK/sim.out" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 50 ] && return 1
-		sleep 0.1
-	done
-	return 0
-}
-
-stop_sim() {
-	kill "$(cat "$WORK/pidsim")" 2>/dev/null
-	wait "$(cat "$WORK/pidsim")" 2>/dev/null
-	rm -f "$WORK/pidsim"
-}
-
-start() { # start N TNCADDR PORT CALL [EXTRA]
-	ns "$1" "exec $MAILLED -d 1 -C 'state-file $WORK/state$1' \
-		-C 'control-socket $WORK/ctl$1' \
-		-C 'interface radio0 type ax25 kiss tcp:$2:$3 callsign $4 baud 1200 airtime 30 hello-interval 10 update-interval 60 $5' \
-		-C 'out if radio0 ip 10.99.0.0/16 allow' \
-		-C 'out if radio0 ip fd99::/16 allow' >$WORK/log$1 2>&1 & echo \$! >$WORK/pid$1"
-}
-
-has_route() { # has_route N OTHER
-	ip -n "${P}n$1" -4 route show proto 42 2>/dev/null | grep -q "^10\.99\.0\.$2 " &&
-		ip -n "${P}n$1" -6 route show proto 42 2>/dev/null | grep -q "^fd99::$2 "
-}
 
 no_route() { # no_route N
 	[ -z "$(ip -n "${P}n$1" route show proto 42 2>/dev/null)" ] &&
 		[ -z "$(ip -n "${P}n$1" -6 route show proto 42 2>/dev/null)" ]
 }
 
-wait_for() { # wait_for SECONDS COMMAND...: by the clock, not by counting
-	end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -le "$end" ]; do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 converged() { has_route 1 2 && has_route 2 1; }
 both_empty() { no_route 1 && no_route 2; }
-alive() { kill -0 "$(cat "$WORK/pid1")" 2>/dev/null && kill -0 "$(cat "$WORK/pid2")" 2>/dev/null; }
-
-dump_state() {
-	for n in 1 2; do
-		tap_diag "--- n$n routes"
-		ip -n "${P}n$n" route show proto 42 | sed 's/^/#   /'
-		ip -n "${P}n$n" -6 route show proto 42 | sed 's/^/#   /'
-		tap_diag "--- n$n log (tail)"
-		tail -n 25 "$WORK/log$n" | sed 's/^/#   /'
-	done
-	tap_diag "--- air (tail)"
-	tail -n 15 "$WORK/air.log" 2>/dev/null | sed 's/^/#   /'
-}
 
 # ------------------------------------------------------------ setup
-ip netns add "$K" && ip -n "$K" link set lo up &&
+radio_sim_ns &&
 	mknode 1 192.0.2.1 192.0.2.2 && mknode 2 192.0.2.5 192.0.2.6
 tap_ok $? "a simulator namespace and two site namespaces" || { tap_done; exit 1; }
-start_sim
+start_sim 2 7
 tap_ok $? "kisssim runs: two stations on one 1200 baud channel" || { tap_done; exit 1; }
 
 start 1 192.0.2.1 $PORT F4AAA-1 "pcap $WORK/radio1.pcap txdelay 300"
@@ -184,7 +91,7 @@ sleep 5 # a few failed retries (1 s, 2 s, ...)
 n=$(grep -c "refused the connection" "$WORK/log1")
 [ "$n" -eq 0 ]
 tap_ok $? "failed retries are not logged again at level 1 ($n)"
-start_sim
+start_sim 2 7
 tap_ok $? "kisssim restarted on the same ports"
 wait_for 150 converged
 tap_ok $? "routes come back without restarting mailled" || dump_state
@@ -253,7 +160,7 @@ tap_ok $? "mailled survives a TNC that sends garbage (and reconnects after it cl
 wait "$GPID" 2>/dev/null
 grep -q "round 1" "$WORK/garbage.out"
 tap_ok $? "the garbage source was connected to twice" || sed 's/^/#   /' "$WORK/garbage.out"
-start_sim
+start_sim 2 7
 wait_for 150 converged
 tap_ok $? "after the garbage, the real TNC brings the routes back" || dump_state
 
