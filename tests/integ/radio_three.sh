@@ -29,12 +29,19 @@ converged() {
 		route_via 2 1 $LLA && route_via 2 3 $LLC &&
 		route_via 3 1 $LLB && route_via 3 2 $LLB
 }
-ping_ok() { # ping_ok N ARGS...: one echo every 5 s until a reply, for at most 90 s
+ping_ok() { # ping_ok N ARGS...: single echoes, each awaited 15 s, for at most 90 s
 	# A and C cannot hear each other, so their frames collide at B now and
-	# then, as on a real channel: the test wants a ping to cross, not every one.
+	# then, as on a real channel: the test wants a ping to cross, not every
+	# one.  One echo at a time, with a random pause between tries, so that
+	# a late reply and the next request do not keep meeting at B (a ping
+	# with -i queues requests that then go out back to back).
 	n=$1
 	shift
-	ip netns exec "${P}n$n" ping -n -c 1 -i 5 -w 90 "$@" >"$WORK/ping.out" 2>&1 && return 0
+	end=$(($(date +%s) + 90))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		ip netns exec "${P}n$n" ping -n -c 1 -W 15 "$@" >"$WORK/ping.out" 2>&1 && return 0
+		sleep "$(awk 'BEGIN { srand(); printf "%.1f", rand() * 3 }')"
+	done
 	sed 's/^/#   /' "$WORK/ping.out"
 	return 1
 }
