@@ -75,7 +75,7 @@ static bool str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static bool ifc_eq(const struct if_config *a, const struct if_config *b)
+bool conf_if_config_equal(const struct if_config *a, const struct if_config *b)
 {
 	return a->type == b->type && a->hello_interval_ms == b->hello_interval_ms &&
 	       a->update_interval_ms == b->update_interval_ms && a->rxcost == b->rxcost &&
@@ -86,7 +86,7 @@ static bool ifc_eq(const struct if_config *a, const struct if_config *b)
 	       a->mtu == b->mtu && a->rate_bytes_per_s == b->rate_bytes_per_s;
 }
 
-static bool radio_eq(const struct conf_radio *a, const struct conf_radio *b)
+bool conf_radio_equal(const struct conf_radio *a, const struct conf_radio *b)
 {
 	const struct conf_kiss *x = &a->kiss, *y = &b->kiss;
 	return x->kind == y->kind && strcmp(x->host, y->host) == 0 && x->port == y->port &&
@@ -97,24 +97,6 @@ static bool radio_eq(const struct conf_radio *a, const struct conf_radio *b)
 	       a->persist == b->persist && a->slottime_ms == b->slottime_ms &&
 	       a->txtail_ms == b->txtail_ms && a->airtime_pct == b->airtime_pct &&
 	       strcmp(a->pcap, b->pcap) == 0;
-}
-
-static bool pfx_eq(const struct prefix *a, const struct prefix *b)
-{
-	return a->family == b->family && a->plen == b->plen && memcmp(a->addr, b->addr, 16) == 0;
-}
-
-static bool rule_eq(const struct filter_rule *a, const struct filter_rule *b)
-{
-	return a->has_prefix == b->has_prefix && pfx_eq(&a->prefix, &b->prefix) &&
-	       a->plen_eq == b->plen_eq && a->plen_le == b->plen_le && a->plen_ge == b->plen_ge &&
-	       a->has_src == b->has_src && pfx_eq(&a->src, &b->src) && a->src_eq == b->src_eq &&
-	       a->src_le == b->src_le && a->src_ge == b->src_ge && a->proto == b->proto &&
-	       a->local == b->local && a->has_ifname == b->has_ifname &&
-	       strncmp(a->ifname, b->ifname, FILTER_IFNAME_MAX) == 0 &&
-	       a->has_neighbour == b->has_neighbour && memcmp(a->neighbour, b->neighbour, 16) == 0 &&
-	       a->has_id == b->has_id && memcmp(a->id, b->id, 8) == 0 && a->action == b->action &&
-	       a->metric == b->metric && pfx_eq(&a->src_prefix, &b->src_prefix);
 }
 
 bool conf_equal(const struct conf *a, const struct conf *b)
@@ -134,23 +116,19 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->n_import_tables; i++)
 		if (a->import_tables[i] != b->import_tables[i])
 			return false;
-	if (a->defaults_has_type != b->defaults_has_type || !ifc_eq(&a->defaults, &b->defaults))
+	if (a->defaults_has_type != b->defaults_has_type || !conf_if_config_equal(&a->defaults, &b->defaults))
 		return false;
 	if (a->n_interfaces != b->n_interfaces)
 		return false;
 	for (size_t i = 0; i < a->n_interfaces; i++) {
 		const struct conf_interface *x = &a->interfaces[i], *y = &b->interfaces[i];
 		if (strncmp(x->name, y->name, CONF_IFNAME_MAX) != 0 || x->has_type != y->has_type ||
-		    !ifc_eq(&x->cfg, &y->cfg) || !radio_eq(&x->radio, &y->radio))
+		    !conf_if_config_equal(&x->cfg, &y->cfg) || !conf_radio_equal(&x->radio, &y->radio))
 			return false;
 	}
-	for (int k = 0; k < FILTER_KINDS; k++) {
-		if (a->filters.n[k] != b->filters.n[k])
+	for (int k = 0; k < FILTER_KINDS; k++)
+		if (!filter_kind_equal(&a->filters, &b->filters, (enum filter_kind)k))
 			return false;
-		for (size_t i = 0; i < a->filters.n[k]; i++)
-			if (!rule_eq(&a->filters.rules[k][i], &b->filters.rules[k][i]))
-				return false;
-	}
 	return true;
 }
 

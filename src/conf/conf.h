@@ -119,6 +119,10 @@ void conf_print_errors(const struct conf *c, FILE *out);
 /* Whether A and B configure the same thing (errors are not compared). */
 bool conf_equal(const struct conf *a, const struct conf *b);
 
+/* Field by field (no padding compared). */
+bool conf_if_config_equal(const struct if_config *a, const struct if_config *b);
+bool conf_radio_equal(const struct conf_radio *a, const struct conf_radio *b);
+
 /* An if_config with nothing set: zero and OPT_DEFAULT everywhere. */
 void conf_if_config_init(struct if_config *cfg);
 

@@ -192,6 +192,11 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_o
 	if (!e)
 		return NULL;
 	e->cfg = *cfg;
+	if (cfg->filters && filter_set_copy(&e->filters, cfg->filters) < 0) {
+		free(e);
+		return NULL;
+	}
+	e->cfg.filters = &e->filters;
 	e->ops = *ops;
 	e->ctx = ctx;
 	e->now = now_ms;
@@ -250,6 +255,7 @@ void engine_free(struct engine *e)
 	free(e->pending.v);
 	free(e->reselect.v);
 	free(e->fib);
+	filter_set_free(&e->filters);
 	free(e);
 }
 

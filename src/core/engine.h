@@ -72,7 +72,7 @@ struct engine_config {
 	uint32_t smoothing_half_life_ms; /* 0: babeld's default, 4 s */
 	bool smoothing_off;             /* no smoothing at all */
 	uint32_t hysteresis;            /* extra metric margin for switching routes (A.3) */
-	const struct filter_set *filters; /* may be NULL: babeld's defaults */
+	const struct filter_set *filters; /* may be NULL: babeld's defaults; copied */
 };
 
 /* A change for the kernel edge.  Batched: route_change() receives arrays. */
@@ -149,6 +149,28 @@ uint64_t engine_run(struct engine *e, uint64_t now_ms);
 /* Graceful stop: retracts our routes on every interface and removes the
  * installed routes (through route_change). */
 void engine_shutdown(struct engine *e, uint64_t now_ms);
+
+/* ------------------------------------------------------------------
+ * Configuration changes at run time (reload), applied in place: whatever a
+ * change does not concern is left alone (no neighbour dropped, no route
+ * removed and installed again).  An interface's parameters change through
+ * engine_interface_up() on the same ifindex. */
+
+/* Replaces the filters with a copy of FS and applies the difference:
+ * routes held are judged again by the in rules (and the neighbours asked
+ * for their tables, which bring back what the old rules refused), selected
+ * routes by the install rules, announcements by the out rules (an update
+ * or a retraction where they change), xroutes by the redistribute rules.
+ * Returns the kinds that changed as bits (1u << FILTER_IN, ...), or -1 when
+ * out of memory, with nothing changed.  When FILTER_REDISTRIBUTE changed the
+ * caller offers every kernel route again (engine_kernel_route, present):
+ * the engine does not keep those the old rules refused. */
+int engine_set_filters(struct engine *e, const struct filter_set *fs, uint64_t now_ms);
+
+/* Route selection parameters (as in engine_config): smoothing half-life
+ * (0: the default; smoothing_off: none) and hysteresis. */
+void engine_set_selection(struct engine *e, uint32_t smoothing_half_life_ms, bool smoothing_off,
+			  uint32_t hysteresis, uint64_t now_ms);
 
 /* Our current seqno (to persist in the state file on EV_SEQNO_CHANGE). */
 uint16_t engine_seqno(const struct engine *e);

@@ -5,7 +5,8 @@ src_core_libmaillecore_a_SOURCES += \
 	src/core/filter.c src/core/filter.h \
 	src/core/interface.c src/core/outbuf.c src/core/neighbour.c \
 	src/core/source.c src/core/route.c src/core/xroute.c \
-	src/core/update.c src/core/request.c src/core/ack.c src/core/receive.c
+	src/core/update.c src/core/request.c src/core/ack.c src/core/receive.c \
+	src/core/reconfigure.c
 
 engine_unit_ldadd = src/core/libmaillecore.a proto/libmailleproto.a tests/lib/libtestlib.a $(CMOCKA_LIBS) $(NETTLE_LIBS)
 engine_unit_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -15,7 +16,8 @@ engine_unit_tests = \
 	tests/unit/test_engine_route \
 	tests/unit/test_engine_request \
 	tests/unit/test_engine_update \
-	tests/unit/test_engine_triangle
+	tests/unit/test_engine_triangle \
+	tests/unit/test_engine_reconfigure
 check_PROGRAMS += $(engine_unit_tests)
 TESTS += $(engine_unit_tests)
 
@@ -39,3 +41,7 @@ tests_unit_test_engine_update_LDADD = $(engine_unit_ldadd)
 tests_unit_test_engine_triangle_SOURCES = tests/unit/test_engine_triangle.c
 tests_unit_test_engine_triangle_CFLAGS = $(engine_unit_cflags)
 tests_unit_test_engine_triangle_LDADD = tests/lib/libnetsim.a $(engine_unit_ldadd)
+
+tests_unit_test_engine_reconfigure_SOURCES = tests/unit/test_engine_reconfigure.c
+tests_unit_test_engine_reconfigure_CFLAGS = $(engine_unit_cflags)
+tests_unit_test_engine_reconfigure_LDADD = tests/lib/libnetsim.a $(engine_unit_ldadd)

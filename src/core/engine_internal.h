@@ -189,6 +189,8 @@ struct dest_queue {
 
 struct xroute {
 	struct route_key key;
+	struct route_key kkey;   /* the kernel's key (key may have a source
+				  * prefix a redistribute rule added) */
 	uint16_t metric;
 	uint32_t ifindex;
 	uint8_t kproto;
@@ -224,7 +226,8 @@ struct pending_ack {
 };
 
 struct engine {
-	struct engine_config cfg;
+	struct engine_config cfg;  /* cfg.filters points to filters below */
+	struct filter_set filters; /* our own copy: the caller's may go (reload) */
 	struct engine_ops ops;
 	void *ctx;
 	struct rng rng;
@@ -348,17 +351,26 @@ bool route_feasible(struct engine *e, const struct route *r);
 void dest_update_fib(struct engine *e, struct dest *d);
 void route_free_all(struct engine *e);
 void route_reselect_fire(struct engine *e, struct etimer *t);
+/* New filters (reconfigure.c): the in rules applied again to every route
+ * held; the install rules to every selected route. */
+void route_refilter_in(struct engine *e);
+void route_refilter_install(struct engine *e);
 
 /* ---- xroute.c */
 void xroute_set(struct engine *e, const struct route_key *k, uint32_t ifindex, uint8_t kproto,
 		bool local, uint32_t kmetric, bool present);
 void xroute_free_all(struct engine *e);
+/* New redistribute rules: every xroute judged again from its kernel key. */
+void xroute_refilter(struct engine *e);
 
 /* ---- update.c */
 /* What we announce for d now: false if nothing to say. */
 bool update_for_dest(struct engine *e, struct dest *d, struct iface *ifp, bool full_dump,
 		     struct babel_update *u);
 void update_trigger(struct engine *e, struct dest *d, bool urgent);
+/* New out rules (OLD the previous ones): a triggered update for every
+ * destination whose announcement changes on some interface. */
+void update_refilter_out(struct engine *e, const struct filter_set *old);
 void update_send_dest(struct engine *e, struct iface *ifp, struct neighbour *to,
 		      struct dest *d, bool full_dump);
 void update_start_dump(struct engine *e, struct iface *ifp);

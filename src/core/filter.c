@@ -110,3 +110,50 @@ void filter_set_free(struct filter_set *fs)
 		fs->n[k] = 0;
 	}
 }
+
+int filter_set_copy(struct filter_set *dst, const struct filter_set *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	for (int k = 0; k < FILTER_KINDS; k++) {
+		if (!src->n[k])
+			continue;
+		dst->rules[k] = malloc(src->n[k] * sizeof(*dst->rules[k]));
+		if (!dst->rules[k]) {
+			filter_set_free(dst);
+			return -1;
+		}
+		memcpy(dst->rules[k], src->rules[k], src->n[k] * sizeof(*dst->rules[k]));
+		dst->n[k] = src->n[k];
+	}
+	return 0;
+}
+
+static bool prefix_same(const struct prefix *a, const struct prefix *b)
+{
+	return a->family == b->family && a->plen == b->plen && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+bool filter_rule_equal(const struct filter_rule *a, const struct filter_rule *b)
+{
+	return a->has_prefix == b->has_prefix && prefix_same(&a->prefix, &b->prefix) &&
+	       a->plen_eq == b->plen_eq && a->plen_le == b->plen_le && a->plen_ge == b->plen_ge &&
+	       a->has_src == b->has_src && prefix_same(&a->src, &b->src) &&
+	       a->src_eq == b->src_eq && a->src_le == b->src_le && a->src_ge == b->src_ge &&
+	       a->proto == b->proto && a->local == b->local && a->has_ifname == b->has_ifname &&
+	       strncmp(a->ifname, b->ifname, FILTER_IFNAME_MAX) == 0 &&
+	       a->has_neighbour == b->has_neighbour &&
+	       memcmp(a->neighbour, b->neighbour, 16) == 0 && a->has_id == b->has_id &&
+	       memcmp(a->id, b->id, 8) == 0 && a->action == b->action && a->metric == b->metric &&
+	       prefix_same(&a->src_prefix, &b->src_prefix);
+}
+
+bool filter_kind_equal(const struct filter_set *a, const struct filter_set *b,
+		       enum filter_kind kind)
+{
+	if (a->n[kind] != b->n[kind])
+		return false;
+	for (size_t i = 0; i < a->n[kind]; i++)
+		if (!filter_rule_equal(&a->rules[kind][i], &b->rules[kind][i]))
+			return false;
+	return true;
+}

@@ -89,5 +89,14 @@ void filter_apply(const struct filter_set *fs, enum filter_kind kind,
 /* Appends a copy of R to FS (malloc); -1 on no memory. */
 int filter_set_add(struct filter_set *fs, enum filter_kind kind, const struct filter_rule *r);
 void filter_set_free(struct filter_set *fs);
+/* DST becomes a deep copy of SRC (DST's previous content is not freed);
+ * -1 on no memory, DST then empty. */
+int filter_set_copy(struct filter_set *dst, const struct filter_set *src);
+
+/* Field by field (no padding compared). */
+bool filter_rule_equal(const struct filter_rule *a, const struct filter_rule *b);
+/* Whether A and B have the same rules of KIND, in the same order. */
+bool filter_kind_equal(const struct filter_set *a, const struct filter_set *b,
+		       enum filter_kind kind);
 
 #endif

@@ -158,6 +158,19 @@ static bool martian(const struct route_key *k)
 	return prefix_contains(&p, x);
 }
 
+/* The in rules for a route of NB to K from RID: false when they refuse it,
+ * else true with the metric they add in *add. */
+static bool in_filter(struct engine *e, const struct route_key *k, const struct neighbour *nb,
+		      const uint8_t *rid, uint16_t *add)
+{
+	struct filter_subject fsub = { .key = k, .ifname = nb->ifp->name,
+				       .neighbour = nb->addr.a, .router_id = rid, .proto = -1 };
+	struct filter_result fr;
+	filter_apply(e->cfg.filters, FILTER_IN, &fsub, &fr);
+	*add = fr.allow && fr.has_metric ? fr.metric : 0;
+	return fr.allow;
+}
+
 void route_receive_update(struct engine *e, struct neighbour *nb, const struct babel_update *u,
 			  const struct link_addr *nexthop)
 {
@@ -177,19 +190,10 @@ void route_receive_update(struct engine *e, struct neighbour *nb, const struct b
 		 * cycle. Whatever that neighbour offered before is gone. */
 		refmetric = INF;
 	}
-	if (refmetric != INF) {
-		struct filter_subject fsub = { .key = &k, .ifname = nb->ifp->name,
-					       .neighbour = nb->addr.a, .router_id = rid,
-					       .proto = -1 };
-		struct filter_result fr;
-		filter_apply(e->cfg.filters, FILTER_IN, &fsub, &fr);
-		if (!fr.allow) {
-			/* Appendix C: a filtered route is an unreachable one. */
-			refmetric = INF;
-			e->st.updates_filtered++;
-		} else if (fr.has_metric) {
-			add = fr.metric;
-		}
+	if (refmetric != INF && !in_filter(e, &k, nb, rid, &add)) {
+		/* Appendix C: a filtered route is an unreachable one. */
+		refmetric = INF;
+		e->st.updates_filtered++;
 	}
 	struct dest *d = refmetric == INF ? dest_find(e, &k) : dest_get(e, &k);
 	if (!d)
@@ -443,5 +447,48 @@ void route_free_all(struct engine *e)
 		free(d->xr);
 		hashmap_remove(&e->dests, n);
 		free(d);
+	}
+}
+
+void route_refilter_in(struct engine *e)
+{
+	struct hashmap_iter it;
+	struct hashmap_node *h;
+	hashmap_iter_init(&it, &e->dests);
+	while ((h = hashmap_iter_next(&it)) != NULL) {
+		struct dest *d = container_of(h, struct dest, h);
+		bool touched = false;
+		struct list_node *l;
+		LIST_FOREACH(l, &d->routes) {
+			struct route *r = container_of(l, struct route, dlink);
+			if (r->refmetric == INF)
+				continue;
+			uint16_t add = 0;
+			if (!in_filter(e, &d->key, r->nb, r->rid, &add)) {
+				/* Refused now: retracted, as an update refused
+				 * by the filter would be; its expiry flushes it. */
+				r->refmetric = INF;
+				e->st.updates_filtered++;
+			} else if (add == r->in_add) {
+				continue;
+			}
+			r->in_add = add;
+			route_compute_metric(e, r);
+			touched = true;
+		}
+		if (touched)
+			dest_select(e, d);
+	}
+}
+
+void route_refilter_install(struct engine *e)
+{
+	struct hashmap_iter it;
+	struct hashmap_node *h;
+	hashmap_iter_init(&it, &e->dests);
+	while ((h = hashmap_iter_next(&it)) != NULL) {
+		struct dest *d = container_of(h, struct dest, h);
+		dest_update_fib(e, d);
+		dest_maybe_free(e, d); /* one refused and removed may leave d empty */
 	}
 }

@@ -293,3 +293,42 @@ void update_iface_timer(struct engine *e, struct etimer *t)
 	update_start_dump(e, ifp);
 	etimer_at(e, t, e->now + rng_jitter(&e->rng, ifp->cfg.update_interval_ms, 25));
 }
+
+/* Whether D's announcement on IFP differs between the out rules OLD and
+ * the current ones; *retract when the current ones make it a retraction. */
+static bool out_changed(struct engine *e, struct dest *d, struct iface *ifp,
+			const struct filter_set *old, bool *retract)
+{
+	const struct filter_set *now = e->cfg.filters;
+	struct babel_update a, b;
+	e->cfg.filters = old;
+	bool had = update_for_dest(e, d, ifp, false, &a);
+	e->cfg.filters = now;
+	bool has = update_for_dest(e, d, ifp, false, &b);
+	*retract = has && b.metric == INF;
+	if (had != has)
+		return true;
+	return has && a.metric != b.metric;
+}
+
+void update_refilter_out(struct engine *e, const struct filter_set *old)
+{
+	struct hashmap_iter it;
+	struct hashmap_node *h;
+	hashmap_iter_init(&it, &e->dests);
+	while ((h = hashmap_iter_next(&it)) != NULL) {
+		struct dest *d = container_of(h, struct dest, h);
+		bool any = false, urgent = false;
+		struct list_node *l;
+		LIST_FOREACH(l, &e->ifaces) {
+			struct iface *ifp = container_of(l, struct iface, link);
+			bool retract = false;
+			if (!ifp->down && out_changed(e, d, ifp, old, &retract)) {
+				any = true;
+				urgent |= retract; /* a route withdrawn: say so now */
+			}
+		}
+		if (any)
+			update_trigger(e, d, urgent);
+	}
+}

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void xroute_remove(struct engine *e, struct dest *d);
+
 void xroute_set(struct engine *e, const struct route_key *key, uint32_t ifindex, uint8_t kproto,
 		bool local, uint32_t kmetric, bool present)
 {
@@ -37,6 +39,7 @@ void xroute_set(struct engine *e, const struct route_key *key, uint32_t ifindex,
 				return;
 			}
 			xr->key = k;
+			xr->kkey = *key;
 			xr->d = d;
 			d->xr = xr;
 			xr->metric = metric;
@@ -60,14 +63,63 @@ void xroute_set(struct engine *e, const struct route_key *key, uint32_t ifindex,
 	struct dest *d = dest_find(e, &k);
 	if (!d || !d->xr)
 		return;
+	xroute_remove(e, d);
+}
+
+/* Removes d's xroute: what we learned for the prefix (if anything) takes
+ * over, or the prefix is retracted. */
+static void xroute_remove(struct engine *e, struct dest *d)
+{
 	engine_notify(e, EV_XROUTE_FLUSH, d->xr);
 	free(d->xr);
 	d->xr = NULL;
-	/* What we learned for the prefix (if anything) takes over, or the
-	 * prefix is retracted: urgently, either way. */
+	/* Urgently, either way. */
 	dest_select(e, d);
 	update_trigger(e, d, true);
 	dest_maybe_free(e, d);
+}
+
+void xroute_refilter(struct engine *e)
+{
+	/* A snapshot first: judging one again may move it to another key
+	 * (a source prefix added or dropped), i.e. another dest. */
+	size_t n = 0, k = 0;
+	struct hashmap_iter it;
+	struct hashmap_node *h;
+	hashmap_iter_init(&it, &e->dests);
+	while ((h = hashmap_iter_next(&it)) != NULL)
+		n += container_of(h, struct dest, h)->xr != NULL;
+	struct xroute *v = n ? malloc(n * sizeof(*v)) : NULL;
+	if (!v)
+		return; /* nothing to do, or no memory: the old judgement stays */
+	hashmap_iter_init(&it, &e->dests);
+	while ((h = hashmap_iter_next(&it)) != NULL) {
+		struct dest *d = container_of(h, struct dest, h);
+		if (d->xr)
+			v[k++] = *d->xr;
+	}
+	for (size_t i = 0; i < k; i++) {
+		struct iface *ifp = iface_find(e, v[i].ifindex);
+		struct filter_subject fs = { .key = &v[i].kkey, .ifname = ifp ? ifp->name : NULL,
+					     .proto = v[i].kproto, .local = v[i].local };
+		struct filter_result fr;
+		filter_apply(e->cfg.filters, FILTER_REDISTRIBUTE, &fs, &fr);
+		struct route_key nk = v[i].kkey;
+		if (fr.has_src_prefix && fr.src_prefix.family == nk.dst.family) {
+			struct prefix dst = nk.dst;
+			if (route_key_make(&nk, &dst, &fr.src_prefix) < 0)
+				nk = v[i].kkey;
+		}
+		if (!fr.allow || !route_key_equal(&nk, &v[i].key)) {
+			struct dest *d = dest_find(e, &v[i].key);
+			if (d && d->xr)
+				xroute_remove(e, d);
+		}
+		/* Still allowed: the metric may have changed, or the key. */
+		if (fr.allow)
+			xroute_set(e, &v[i].kkey, v[i].ifindex, v[i].kproto, v[i].local, 0, true);
+	}
+	free(v);
 }
 
 void xroute_free_all(struct engine *e)
