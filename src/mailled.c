@@ -48,6 +48,7 @@ struct dif {
 	uint32_t e_ifindex;
 	struct link_addr e_ll;
 	bool admin_down; /* maillectl interface IF down */
+	bool fresh;      /* just added by a reload */
 	/* type ax25: Babel over its TNC, not UDP; ll is the callsign's. */
 	struct radio_iface *radio;
 	struct loop_fd *radio_w;
@@ -64,12 +65,25 @@ struct daemon {
 	struct netlink_route nlr;
 	struct kernel_import ki;
 	bool nll_open;
-	struct dif *ifs;
+	struct dif **ifs; /* each on its own: watchers hold pointers to them */
 	size_t n_ifs;
 	struct state st;
 	const char *state_path;
 	uint16_t saved_seqno;
 	struct control_socket *cs;
+	uint64_t seed;
+	/* Where the configuration comes from, read again on reload: the
+	 * files, the -C statements, the interfaces named on the command
+	 * line, then the statements given on the control socket. */
+	const char **files, **stmts;
+	size_t n_files, n_stmts;
+	char **argifs;
+	size_t n_argifs;
+	char **runtime;
+	size_t n_runtime;
+	int debug_arg; /* -d, which the config's debug does not override; -1 none */
+	bool resyncing; /* a reload is reading the kernel's state again */
+	char cwd[4096]; /* where mailled started ("" unknown) */
 };
 
 static struct daemon D;
@@ -103,8 +117,8 @@ static void op_route_change(void *ctx, const struct fib_change *c, size_t n)
 	}
 	netlink_route_apply(&d->nlr, c, n);
 	for (size_t i = 0; i < d->n_ifs; i++)
-		if (d->ifs[i].data)
-			radio_data_routes(d->ifs[i].data, c, n);
+		if (d->ifs[i]->data)
+			radio_data_routes(d->ifs[i]->data, c, n);
 }
 
 static void save_state(struct daemon *d)
@@ -132,8 +146,8 @@ static void reconcile(struct daemon *d, struct dif *f);
 static struct dif *dif_by_radio(struct daemon *d, const struct radio_iface *r)
 {
 	for (size_t i = 0; i < d->n_ifs; i++)
-		if (d->ifs[i].radio == r)
-			return &d->ifs[i];
+		if (d->ifs[i]->radio == r)
+			return d->ifs[i];
 	return NULL;
 }
 
@@ -143,7 +157,7 @@ static void op_send_any(void *ctx, uint32_t ifindex, const struct link_addr *to,
 {
 	struct daemon *d = ctx;
 	for (size_t i = 0; i < d->n_ifs; i++) {
-		struct dif *f = &d->ifs[i];
+		struct dif *f = d->ifs[i];
 		if (f->radio && f->in_engine && f->e_ifindex == ifindex) {
 			radio_iface_send_babel(f->radio, to, buf, len, loop_now_ms());
 			return;
@@ -214,45 +228,52 @@ static uint32_t radio_route_advmss(void *ctx, uint32_t ifindex, uint8_t family)
 {
 	struct daemon *d = ctx;
 	for (size_t i = 0; i < d->n_ifs; i++) {
-		const struct dif *f = &d->ifs[i];
+		const struct dif *f = d->ifs[i];
 		if (f->data && radio_data_ifindex(f->data) == ifindex)
 			return radio_advmss(family, f->data->paclen);
 	}
 	return 0;
 }
 
-static int radio_open_all(struct daemon *d, uint64_t seed)
+/* A radio interface's TNC link and TUN device; nothing for the others.
+ * I tells interfaces apart in the seeds. */
+static int radio_open(struct daemon *d, struct dif *f, size_t i)
 {
-	for (size_t i = 0; i < d->n_ifs; i++) {
-		struct dif *f = &d->ifs[i];
-		if (f->ci->cfg.type != IF_TYPE_AX25)
-			continue;
-		f->radio = radio_iface_new(f->ci, &radio_ops, d, loop_now_ms(), seed + i);
-		if (!f->radio)
-			return -1;
-		size_t paclen = f->ci->radio.paclen ? f->ci->radio.paclen : AX25_PACLEN_DEFAULT;
-		f->data = radio_data_open(f->ci->name, &f->radio->ll, f->radio->link, paclen,
-					  (uint16_t)(seed >> 16) + (uint16_t)(i * 4099));
-		if (!f->data)
-			return -1;
-		f->tun_w = loop_add_fd(d->loop, radio_data_fd(f->data), fd_tun, f);
-		if (!f->tun_w) {
-			log_error("interface %s: cannot watch the TUN device", f->ci->name);
-			return -1;
-		}
+	if (f->ci->cfg.type != IF_TYPE_AX25)
+		return 0;
+	f->radio = radio_iface_new(f->ci, &radio_ops, d, loop_now_ms(), d->seed + i);
+	if (!f->radio)
+		return -1;
+	size_t paclen = f->ci->radio.paclen ? f->ci->radio.paclen : AX25_PACLEN_DEFAULT;
+	f->data = radio_data_open(f->ci->name, &f->radio->ll, f->radio->link, paclen,
+				  (uint16_t)(d->seed >> 16) + (uint16_t)(i * 4099));
+	if (!f->data)
+		return -1;
+	f->tun_w = loop_add_fd(d->loop, radio_data_fd(f->data), fd_tun, f);
+	if (!f->tun_w) {
+		log_error("interface %s: cannot watch the TUN device", f->ci->name);
+		return -1;
 	}
+	return 0;
+}
+
+static int radio_open_all(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_ifs; i++)
+		if (radio_open(d, d->ifs[i], i) < 0)
+			return -1;
 	return 0;
 }
 
 static uint64_t radio_run_all(struct daemon *d, uint64_t now, uint64_t next)
 {
 	for (size_t i = 0; i < d->n_ifs; i++) {
-		if (!d->ifs[i].radio)
+		if (!d->ifs[i]->radio)
 			continue;
-		uint64_t t = radio_iface_run(d->ifs[i].radio, now);
+		uint64_t t = radio_iface_run(d->ifs[i]->radio, now);
 		if (t < next)
 			next = t;
-		t = d->ifs[i].data ? radio_data_run(d->ifs[i].data, now) : LOOP_NEVER;
+		t = d->ifs[i]->data ? radio_data_run(d->ifs[i]->data, now) : LOOP_NEVER;
 		if (t < next)
 			next = t;
 	}
@@ -265,7 +286,7 @@ static uint64_t radio_tick(struct daemon *d, uint64_t now, uint64_t next)
 {
 	bool any = false;
 	for (size_t i = 0; i < d->n_ifs; i++)
-		any = any || d->ifs[i].radio;
+		any = any || d->ifs[i]->radio;
 	if (!any)
 		return next;
 	next = radio_run_all(d, now, next);
@@ -273,17 +294,24 @@ static uint64_t radio_tick(struct daemon *d, uint64_t now, uint64_t next)
 	return radio_run_all(d, now, again < next ? again : next);
 }
 
+static void radio_close(struct daemon *d, struct dif *f)
+{
+	if (f->tun_w)
+		loop_del_fd(d->loop, f->tun_w);
+	f->tun_w = NULL;
+	if (f->radio_w)
+		loop_del_fd(d->loop, f->radio_w);
+	f->radio_w = NULL;
+	radio_data_close(f->data);
+	f->data = NULL;
+	radio_iface_free(f->radio);
+	f->radio = NULL;
+}
+
 static void radio_close_all(struct daemon *d)
 {
-	for (size_t i = 0; d->ifs && i < d->n_ifs; i++) {
-		if (d->ifs[i].tun_w)
-			loop_del_fd(d->loop, d->ifs[i].tun_w);
-		d->ifs[i].tun_w = NULL;
-		radio_data_close(d->ifs[i].data);
-		d->ifs[i].data = NULL;
-		radio_iface_free(d->ifs[i].radio);
-		d->ifs[i].radio = NULL;
-	}
+	for (size_t i = 0; d->ifs && i < d->n_ifs; i++)
+		radio_close(d, d->ifs[i]);
 }
 
 static const struct engine_ops ops = {op_send_any, op_route_change, op_notify};
@@ -293,16 +321,16 @@ static const struct engine_ops ops = {op_send_any, op_route_change, op_notify};
 static struct dif *dif_by_name(struct daemon *d, const char *name)
 {
 	for (size_t i = 0; i < d->n_ifs; i++)
-		if (strcmp(d->ifs[i].ci->name, name) == 0)
-			return &d->ifs[i];
+		if (strcmp(d->ifs[i]->ci->name, name) == 0)
+			return d->ifs[i];
 	return NULL;
 }
 
 static struct dif *dif_by_index(struct daemon *d, uint32_t ifindex)
 {
 	for (size_t i = 0; i < d->n_ifs; i++)
-		if (d->ifs[i].ifindex == ifindex)
-			return &d->ifs[i];
+		if (d->ifs[i]->ifindex == ifindex)
+			return d->ifs[i];
 	return NULL;
 }
 
@@ -449,7 +477,8 @@ static void on_addr(void *arg, uint32_t ifindex, uint8_t family, const uint8_t *
 	key.src.family = fam;
 	char t[PREFIX_STRLEN];
 	prefix_format(&key.dst, t, sizeof(t));
-	log_info("local address %s %s", t, present ? "added" : "removed");
+	if (!d->resyncing)
+		log_info("local address %s %s", t, present ? "added" : "removed");
 	engine_kernel_route(d->e, &key, ifindex, 0, 0, RTPROT_KERNEL, present, loop_now_ms());
 }
 
@@ -470,7 +499,7 @@ static bool is_own(void *arg, const struct link_addr *a)
 {
 	struct daemon *d = arg;
 	for (size_t i = 0; i < d->n_ifs; i++)
-		if (d->ifs[i].has_ll && memcmp(d->ifs[i].ll.a, a->a, 16) == 0)
+		if (d->ifs[i]->has_ll && memcmp(d->ifs[i]->ll.a, a->a, 16) == 0)
 			return true;
 	return false;
 }
@@ -594,6 +623,276 @@ static uint64_t tick(void *arg, uint64_t now)
 	return next;
 }
 
+/* ------------------------------------------------------------ reload */
+
+/* Reads the configuration from where it came from at start, plus the
+ * run-time statements, plus EXTRA (a new run-time statement) if not NULL.
+ * Returns the number of errors (in c->errors). */
+static size_t load_conf(struct daemon *d, struct conf *c, const char *extra, size_t extra_len)
+{
+	conf_init(c);
+	for (size_t i = 0; i < d->n_files; i++)
+		conf_parse_file(c, d->files[i]);
+	for (size_t i = 0; i < d->n_stmts; i++)
+		conf_parse_string(c, "-C", d->stmts[i]);
+	for (size_t i = 0; i < d->n_argifs; i++)
+		conf_parse_string(c, "command line", d->argifs[i]);
+	/* Run-time statements change what the files declared. */
+	c->merge_interfaces = true;
+	for (size_t i = 0; i < d->n_runtime; i++)
+		conf_parse_string(c, "control socket", d->runtime[i]);
+	if (extra)
+		conf_parse_buffer(c, "control socket", extra, extra_len);
+	c->merge_interfaces = false;
+	/* A relative state file means the directory mailled started in (-D
+	 * moves to /; a reload must find the same file). */
+	if (c->state_file && c->state_file[0] != '/' && d->cwd[0]) {
+		size_t n = strlen(d->cwd) + strlen(c->state_file) + 2;
+		char *p = malloc(n);
+		if (p) {
+			snprintf(p, n, "%s/%s", d->cwd, c->state_file);
+			free(c->state_file);
+			c->state_file = p;
+		}
+	}
+	return c->n_errors;
+}
+
+static bool str_same(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* What the new configuration changes that only a restart can apply (the
+ * kernel tables and protocol we own, our identity, where we listen), or
+ * NULL.  Refusing the reload keeps what runs and what the files say from
+ * drifting apart silently. */
+static const char *needs_restart(const struct conf *a, const struct conf *b)
+{
+	if (a->has_router_id != b->has_router_id ||
+	    (a->has_router_id && memcmp(a->router_id, b->router_id, 8) != 0))
+		return "router-id";
+	if (!str_same(a->state_file, b->state_file))
+		return "state-file";
+	if (a->export_table != b->export_table)
+		return "export-table";
+	if (a->kernel_protocol != b->kernel_protocol)
+		return "kernel-protocol";
+	if (a->n_import_tables != b->n_import_tables ||
+	    (a->n_import_tables &&
+	     memcmp(a->import_tables, b->import_tables,
+		    a->n_import_tables * sizeof(*a->import_tables)) != 0))
+		return "import-table";
+	if (!str_same(a->control_socket, b->control_socket))
+		return "control-socket";
+	if (!str_same(a->control_group, b->control_group))
+		return "control-group";
+	if (!str_same(a->log_file, b->log_file))
+		return "log-file";
+	return NULL;
+}
+
+/* Whether an interface must be closed and opened again rather than
+ * reconfigured: it becomes or stops being a radio, or its TNC, callsign or
+ * channel settings change (they live in its TNC link, not in the engine). */
+static bool needs_reopen(const struct conf_interface *a, const struct conf_interface *b)
+{
+	bool ra = a->cfg.type == IF_TYPE_AX25, rb = b->cfg.type == IF_TYPE_AX25;
+	if (ra != rb)
+		return true;
+	return ra && !conf_radio_equal(&a->radio, &b->radio);
+}
+
+/* Stops Babel on F and frees it (its interface left the configuration). */
+static void dif_remove(struct daemon *d, struct dif *f)
+{
+	f->ifindex = 0;
+	reconcile(d, f);
+	radio_close(d, f);
+	free(f);
+}
+
+struct reload_summary {
+	size_t added, removed, reopened, reconfigured;
+	unsigned filters; /* engine_set_filters' bits */
+};
+
+/* Reads the configuration again and applies the difference in place; on
+ * any error nothing changes.  EXTRA: a run-time statement, kept for later
+ * reloads when it applies.  0, or -1 with the reason in err. */
+static int reload(struct daemon *d, const char *extra, size_t extra_len, char *err, size_t errlen)
+{
+	struct conf nc;
+	if (load_conf(d, &nc, extra, extra_len)) {
+		const struct conf_error *ce = &nc.errors[0];
+		for (size_t i = 0; i < nc.n_errors; i++)
+			log_error("reload: %s:%u:%u: %s", nc.errors[i].file ? nc.errors[i].file : "?",
+				  nc.errors[i].line, nc.errors[i].column, nc.errors[i].message);
+		snprintf(err, errlen, "%s:%u:%u: %s%s; nothing changed", ce->file ? ce->file : "?",
+			 ce->line, ce->column, ce->message,
+			 nc.n_errors > 1 ? " (and more errors, see the log)" : "");
+		log_error("reload refused: %zu error%s; nothing changed", nc.n_errors,
+			  nc.n_errors > 1 ? "s" : "");
+		conf_free(&nc);
+		return -1;
+	}
+	const char *what = needs_restart(&d->conf, &nc);
+	if (what) {
+		snprintf(err, errlen, "%s cannot change while mailled runs: restart it; nothing changed",
+			 what);
+		log_error("reload refused: %s", err);
+		conf_free(&nc);
+		return -1;
+	}
+	if (nc.n_interfaces == 0) {
+		snprintf(err, errlen, "no interface configured; nothing changed");
+		log_error("reload refused: %s", err);
+		conf_free(&nc);
+		return -1;
+	}
+	struct dif **nifs = calloc(nc.n_interfaces, sizeof(*nifs));
+	bool *kept = calloc(d->n_ifs ? d->n_ifs : 1, sizeof(*kept));
+	if (!nifs || !kept) {
+		free(nifs);
+		free(kept);
+		conf_free(&nc);
+		snprintf(err, errlen, "out of memory; nothing changed");
+		return -1;
+	}
+	struct reload_summary sum = {0};
+	uint64_t now = loop_now_ms();
+
+	/* The filters first, so that routes through interfaces that are
+	 * about to start are judged by the new rules. */
+	int fbits = engine_set_filters(d->e, &nc.filters, now);
+	if (fbits < 0) {
+		free(nifs);
+		free(kept);
+		conf_free(&nc);
+		snprintf(err, errlen, "out of memory; nothing changed");
+		return -1;
+	}
+	sum.filters = (unsigned)fbits;
+	if (nc.smoothing_half_life_s != d->conf.smoothing_half_life_s)
+		engine_set_selection(d->e, nc.smoothing_half_life_s * 1000u,
+				     nc.smoothing_half_life_s == 0, 0, now);
+	if (d->debug_arg < 0 && nc.debug != d->conf.debug)
+		log_set_level(nc.debug);
+
+	/* Interfaces: matched by name. */
+	for (size_t j = 0; j < nc.n_interfaces; j++) {
+		const struct conf_interface *nci = &nc.interfaces[j];
+		struct dif *f = NULL;
+		for (size_t i = 0; i < d->n_ifs; i++) {
+			if (!kept[i] && strcmp(d->ifs[i]->ci->name, nci->name) == 0 &&
+			    !needs_reopen(d->ifs[i]->ci, nci)) {
+				kept[i] = true;
+				f = d->ifs[i];
+				break;
+			}
+		}
+		if (!f) {
+			bool reopen = false;
+			for (size_t i = 0; i < d->n_ifs && !reopen; i++)
+				reopen = strcmp(d->ifs[i]->ci->name, nci->name) == 0;
+			sum.added += !reopen; /* a reopened one is counted below */
+			f = calloc(1, sizeof(*f));
+			if (!f)
+				continue; /* logged below as not started */
+			f->ci = nci;
+			f->fresh = true;
+			nifs[j] = f;
+			continue;
+		}
+		struct if_config oc = conf_interface_config(&d->conf, f->ci);
+		struct if_config cfg = conf_interface_config(&nc, nci);
+		f->ci = nci;
+		nifs[j] = f;
+		if (conf_if_config_equal(&oc, &cfg))
+			continue;
+		sum.reconfigured++;
+		if (!f->in_engine)
+			continue; /* it starts with the new parameters */
+		if (f->radio)
+			radio_iface_adjust_config(f->radio, &cfg);
+		/* Same ifindex: in place, neighbours and routes stay. */
+		engine_interface_up(d->e, f->e_ifindex, nci->name, &cfg, &f->e_ll, now);
+		log_notice("interface %s reconfigured", nci->name);
+	}
+	for (size_t i = 0; i < d->n_ifs; i++) {
+		if (kept[i])
+			continue;
+		bool again = false;
+		for (size_t j = 0; j < nc.n_interfaces && !again; j++)
+			again = strcmp(nc.interfaces[j].name, d->ifs[i]->ci->name) == 0;
+		log_notice("interface %s %s", d->ifs[i]->ci->name,
+			   again ? "changes type or radio settings: reopening it"
+				 : "left the configuration");
+		if (again)
+			sum.reopened++;
+		else
+			sum.removed++;
+		dif_remove(d, d->ifs[i]);
+	}
+
+	/* The new configuration takes over. */
+	struct conf old = d->conf;
+	d->conf = nc;
+	free(d->ifs);
+	free(kept);
+	d->ifs = nifs;
+	d->n_ifs = nc.n_interfaces;
+	d->state_path = d->conf.state_file ? d->conf.state_file : DEFAULT_STATE;
+	conf_free(&old);
+	/* Drop slots whose allocation failed. */
+	size_t k = 0;
+	for (size_t j = 0; j < d->n_ifs; j++) {
+		if (d->ifs[j])
+			d->ifs[k++] = d->ifs[j];
+		else
+			log_error("reload: interface %s: out of memory, not started",
+				  d->conf.interfaces[j].name);
+	}
+	d->n_ifs = k;
+	bool any_new = false;
+	for (size_t j = 0; j < d->n_ifs; j++) {
+		struct dif *f = d->ifs[j];
+		if (f->ifindex || f->radio || f->in_engine)
+			continue; /* kept (a new one has seen nothing yet) */
+		if (f->ci->cfg.type == IF_TYPE_AX25 && radio_open(d, f, j) < 0) {
+			log_error("interface %s: cannot open its radio link", f->ci->name);
+			radio_close(d, f);
+		}
+		any_new = true;
+	}
+	/* What the kernel knows of new interfaces, and the local addresses
+	 * and imported routes that new redistribute rules may now allow. */
+	if (any_new || (sum.filters & (1u << FILTER_REDISTRIBUTE))) {
+		d->resyncing = true;
+		netlink_link_resync(&d->nll);
+		d->resyncing = false;
+	}
+	if (sum.filters & (1u << FILTER_REDISTRIBUTE))
+		kernel_import_replay(&d->ki);
+	for (size_t j = 0; j < d->n_ifs; j++) {
+		if (d->ifs[j]->fresh && !d->ifs[j]->ifindex && !d->ifs[j]->radio)
+			log_notice("interface %s does not exist yet: waiting for it",
+				   d->ifs[j]->ci->name);
+		d->ifs[j]->fresh = false;
+	}
+	control_socket_event(d->cs, NULL);
+	static const char *const kind_names[FILTER_KINDS] = {"in", "out", "redistribute", "install"};
+	char fl[64] = "";
+	for (int i = 0; i < FILTER_KINDS; i++)
+		if (sum.filters & (1u << i))
+			snprintf(fl + strlen(fl), sizeof(fl) - strlen(fl), "%s%s", fl[0] ? "," : " ",
+				 kind_names[i]);
+	log_notice("reloaded: %zu interfaces added, %zu removed, %zu reopened, %zu reconfigured; "
+		   "filters changed:%s",
+		   sum.added, sum.removed, sum.reopened, sum.reconfigured, fl[0] ? fl : " none");
+	return 0;
+}
+
 /* ------------------------------------------------------------ control socket */
 
 /* loop.h watches readability only: the control socket then retries its
@@ -649,10 +948,28 @@ static int ctl_command(void *arg, const struct ctl_cmd *cmd, char *err, size_t e
 		reconcile(d, f);
 		break;
 	case CTL_CMD_RELOAD:
-		snprintf(err, errlen, "reload is not implemented yet; the running configuration stays");
-		return -1;
+		log_notice("reload asked for on the control socket");
+		return reload(d, NULL, 0, err, errlen);
+	case CTL_CMD_CONFIG: {
+		/* Applied as if it were the last line of the configuration, and
+		 * kept there for later reloads. */
+		char *stmt = strndup(cmd->config, cmd->config_len);
+		char **rt = stmt ? realloc(d->runtime, (d->n_runtime + 1) * sizeof(*rt)) : NULL;
+		if (!rt) {
+			free(stmt);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		d->runtime = rt;
+		if (reload(d, stmt, strlen(stmt), err, errlen) < 0) {
+			free(stmt);
+			return -1;
+		}
+		d->runtime[d->n_runtime++] = stmt;
+		return 0;
+	}
 	default:
-		snprintf(err, errlen, "configuration statements at run time are not implemented yet");
+		snprintf(err, errlen, "unknown command");
 		return -1;
 	}
 	control_socket_event(d->cs, NULL);
@@ -684,10 +1001,11 @@ static void on_stop(void *arg, int sig)
 
 static void on_hup(void *arg, int sig)
 {
-	(void)arg;
 	(void)sig;
-	/* Reload needs the config diff (src/conf); until then say so. */
-	log_warn("SIGHUP: reload is not implemented yet; the running configuration stays");
+	struct daemon *d = arg;
+	char err[512];
+	log_notice("SIGHUP: reloading the configuration");
+	reload(d, NULL, 0, err, sizeof(err)); /* logs why when it refuses */
 }
 
 /* ------------------------------------------------------------ main */
@@ -774,13 +1092,13 @@ int main(int argc, char **argv)
 	bool check_only = false, print_conf = false, daemonise = false, any_file = false;
 	int debug = -1;
 	const char *pidfile = NULL;
-	conf_init(&d->conf);
 	/* -C statements apply after the files, in order, as babeld does:
-	 * collect everything first. */
+	 * collect everything first (and keep it: reload reads it again). */
 	const char **files = calloc((size_t)argc + 1, sizeof(*files));
 	const char **stmts = calloc((size_t)argc + 1, sizeof(*stmts));
+	char **argifs = calloc((size_t)argc + 1, sizeof(*argifs));
 	size_t n_files = 0, n_stmts = 0;
-	if (!files || !stmts) {
+	if (!files || !stmts || !argifs) {
 		fprintf(stderr, "mailled: out of memory\n");
 		return 1;
 	}
@@ -812,17 +1130,31 @@ int main(int argc, char **argv)
 	}
 	if (!any_file && access(DEFAULT_CONFIG, F_OK) == 0)
 		files[n_files++] = DEFAULT_CONFIG;
-	for (size_t i = 0; i < n_files; i++)
-		conf_parse_file(&d->conf, files[i]);
-	for (size_t i = 0; i < n_stmts; i++)
-		conf_parse_string(&d->conf, "-C", stmts[i]);
-	for (int i = optind; i < argc; i++) {
-		char line[64];
-		snprintf(line, sizeof(line), "interface %s", argv[i]);
-		conf_parse_string(&d->conf, "command line", line);
+	/* Absolute: -D moves to /, and reload reads them again. */
+	for (size_t i = 0; i < n_files; i++) {
+		char *abs_file = realpath_dir(files[i]);
+		if (abs_file)
+			files[i] = abs_file;
 	}
-	free(files);
-	free(stmts);
+	size_t n_argifs = 0;
+	for (int i = optind; i < argc; i++) {
+		size_t n = strlen(argv[i]) + sizeof("interface ");
+		argifs[n_argifs] = malloc(n);
+		if (!argifs[n_argifs])
+			return 1;
+		snprintf(argifs[n_argifs++], n, "interface %s", argv[i]);
+	}
+	d->files = files;
+	d->n_files = n_files;
+	d->stmts = stmts;
+	d->n_stmts = n_stmts;
+	d->argifs = argifs;
+	d->n_argifs = n_argifs;
+	d->debug_arg = debug;
+	/* (-n and -p show the paths as written.) */
+	if (!check_only && !print_conf && !getcwd(d->cwd, sizeof(d->cwd)))
+		d->cwd[0] = '\0';
+	load_conf(d, &d->conf, NULL, 0);
 	if (print_errors(&d->conf)) {
 		conf_free(&d->conf);
 		return 1;
@@ -851,13 +1183,6 @@ int main(int argc, char **argv)
 		char *abs_pid = pidfile ? realpath_dir(pidfile) : NULL;
 		if (abs_pid)
 			pidfile = abs_pid;
-		if (d->conf.state_file && d->conf.state_file[0] != '/') {
-			char *abs_state = realpath_dir(d->conf.state_file);
-			if (abs_state) {
-				free(d->conf.state_file);
-				d->conf.state_file = abs_state;
-			}
-		}
 		if (daemon(0, 0) < 0) {
 			fprintf(stderr, "mailled: daemon: %s\n", strerror(errno));
 			return 1;
@@ -903,8 +1228,12 @@ int main(int argc, char **argv)
 	if (!d->ifs)
 		return 1;
 	d->n_ifs = d->conf.n_interfaces;
-	for (size_t i = 0; i < d->n_ifs; i++)
-		d->ifs[i].ci = &d->conf.interfaces[i];
+	for (size_t i = 0; i < d->n_ifs; i++) {
+		d->ifs[i] = calloc(1, sizeof(**d->ifs));
+		if (!d->ifs[i])
+			return 1;
+		d->ifs[i]->ci = &d->conf.interfaces[i];
+	}
 
 	int ret = 1;
 	d->loop = loop_new();
@@ -930,7 +1259,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	save_state(d);
-	if (radio_open_all(d, seed) < 0)
+	d->seed = seed;
+	if (radio_open_all(d) < 0)
 		goto out;
 	if (netlink_link_open(&d->nll, on_link, on_addr, d) < 0)
 		goto out;
@@ -943,9 +1273,9 @@ int main(int argc, char **argv)
 	if (d->conf.n_import_tables)
 		log_notice("import tables: %zu kernel routes found", kernel_import_count(&d->ki));
 	for (size_t i = 0; i < d->n_ifs; i++)
-		if (!d->ifs[i].ifindex)
+		if (!d->ifs[i]->ifindex)
 			log_notice("interface %s does not exist yet: waiting for it",
-				   d->ifs[i].ci->name);
+				   d->ifs[i]->ci->name);
 	if (!loop_add_fd(d->loop, d->udp.fd, fd_udp, d) ||
 	    !loop_add_fd(d->loop, netlink_link_fd(&d->nll), fd_link, d) ||
 	    !loop_add_fd(d->loop, netlink_route_fd(&d->nlr), fd_route, d) ||
@@ -976,6 +1306,8 @@ out:
 	control_socket_free(d->cs);
 	d->cs = NULL;
 	radio_close_all(d);
+	for (size_t i = 0; d->ifs && i < d->n_ifs; i++)
+		free(d->ifs[i]);
 	if (d->e)
 		engine_free(d->e);
 	if (d->nll_open)

@@ -92,6 +92,12 @@ struct conf {
 
 	struct conf_error *errors;
 	size_t n_errors;
+
+	/* How to parse, not what is configured: an `interface` statement for
+	 * an interface already declared changes the parameters it names
+	 * (run-time statements on the control socket, as babeld's), instead
+	 * of being a duplicate. */
+	bool merge_interfaces;
 };
 
 /* Defaults of the global statements. */

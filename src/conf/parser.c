@@ -677,6 +677,7 @@ static bool if_params(struct parser *ps, struct if_config *cfg, bool *has_type,
 
 static void st_interface(struct parser *ps)
 {
+	struct conf *c = ps->c;
 	struct conf_interface ifc;
 	memset(&ifc, 0, sizeof(ifc));
 	conf_if_config_init(&ifc.cfg);
@@ -684,6 +685,13 @@ static void st_interface(struct parser *ps)
 	if (!get_ifname(ps, "interface", ifc.name))
 		return;
 	unsigned line = ps->tok.line, col = ps->tok.column;
+	size_t at = c->n_interfaces;
+	for (size_t i = 0; i < c->n_interfaces; i++)
+		if (!strcmp(c->interfaces[i].name, ifc.name))
+			at = i;
+	/* Merging: the parameters named change, the others stay. */
+	if (at < c->n_interfaces && c->merge_interfaces)
+		ifc = c->interfaces[at];
 	if (!if_params(ps, &ifc.cfg, &ifc.has_type, &ifc.radio))
 		return;
 	if (ifc.cfg.type == IF_TYPE_AX25 && !ifc.radio.has_callsign) {
@@ -696,12 +704,13 @@ static void st_interface(struct parser *ps)
 			  "or kiss serial:PATH[:SPEED])", ifc.name);
 		return;
 	}
-	struct conf *c = ps->c;
-	for (size_t i = 0; i < c->n_interfaces; i++) {
-		if (!strcmp(c->interfaces[i].name, ifc.name)) {
+	if (at < c->n_interfaces) {
+		if (!c->merge_interfaces) {
 			add_error(ps, line, col, "duplicate interface '%s'", ifc.name);
 			return;
 		}
+		c->interfaces[at] = ifc;
+		return;
 	}
 	struct conf_interface *a = realloc(c->interfaces, (c->n_interfaces + 1) * sizeof(*a));
 	if (!a) {

@@ -374,6 +374,18 @@ int kernel_import_fd(const struct kernel_import *ki)
 	return ki->nl ? mnl_socket_get_fd(ki->nl) : -1;
 }
 
+void kernel_import_replay(struct kernel_import *ki)
+{
+	struct hashmap_iter it;
+	struct hashmap_node *n;
+	hashmap_iter_init(&it, &ki->routes);
+	while ((n = hashmap_iter_next(&it)) != NULL) {
+		struct kroute *r = container_of(n, struct kroute, hnode);
+		if (r == preferred(ki, &r->key)) /* once per prefix */
+			ki->fn(ki->arg, &r->key, r->ifindex, r->table, r->metric, r->proto, true);
+	}
+}
+
 size_t kernel_import_count(const struct kernel_import *ki)
 {
 	return hashmap_count(&ki->routes);

@@ -56,6 +56,11 @@ int kernel_import_fd(const struct kernel_import *ki);
 /* Reads every queued notification; resynchronises after ENOBUFS. */
 void kernel_import_read(struct kernel_import *ki);
 
+/* Reports every prefix followed again, present, as the dump at open did
+ * (after a reload changed the redistribute filters: the engine does not
+ * keep the routes the old filters refused). */
+void kernel_import_replay(struct kernel_import *ki);
+
 /* How many kernel routes are followed. */
 size_t kernel_import_count(const struct kernel_import *ki);
 

@@ -105,3 +105,8 @@ void log_limited(struct log_ratelimit *rl, uint64_t now_ms, int level, const cha
 	vlog(level, fmt, ap);
 	va_end(ap);
 }
+
+void log_set_level(int level)
+{
+	cur_level = level;
+}

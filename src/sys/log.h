@@ -15,6 +15,8 @@ enum log_level { LOG_L_ERROR = -2, LOG_L_WARN = -1, LOG_L_NOTICE = 0, LOG_L_INFO
 
 void log_init(int level, bool use_syslog);
 int log_level(void);
+/* A new level (reload): the destination stays. */
+void log_set_level(int level);
 bool log_enabled(int level);
 
 __attribute__((format(printf, 2, 3)))

@@ -130,6 +130,11 @@ static int dump_all(struct netlink_link *nl)
 	return 0;
 }
 
+int netlink_link_resync(struct netlink_link *nl)
+{
+	return dump_all(nl);
+}
+
 int netlink_link_open(struct netlink_link *nl, nl_link_fn *on_link, nl_addr_fn *on_addr,
 		      void *arg)
 {

@@ -33,6 +33,10 @@ int netlink_link_open(struct netlink_link *nl, nl_link_fn *on_link, nl_addr_fn *
 void netlink_link_close(struct netlink_link *nl);
 int netlink_link_fd(const struct netlink_link *nl);
 
+/* Dumps links then addresses again (blocking), reporting each as at open:
+ * after a reload, for interfaces the configuration just added.  0 or -1. */
+int netlink_link_resync(struct netlink_link *nl);
+
 /* Reads every queued notification; on ENOBUFS dumps everything again. */
 void netlink_link_read(struct netlink_link *nl);
 

@@ -345,6 +345,37 @@ static void test_adds_across_sources(void **state)
 	conf_free(&c);
 }
 
+/* Run-time statements (merge_interfaces): an interface declared before gets
+ * the parameters named, keeps the others; a new one is added; the checks
+ * apply to the merged result. */
+static void test_merge_interfaces(void **state)
+{
+	(void)state;
+	struct conf c;
+	conf_init(&c);
+	assert_int_equal(conf_parse_string(&c, "file", "interface eth0 rxcost 100 hello-interval 4\n"
+					   "interface radio0 type ax25 kiss tcp:127.0.0.1:8001 "
+					   "callsign F4ABC-7\n"), 0);
+	c.merge_interfaces = true;
+	assert_int_equal(conf_parse_string(&c, "control socket", "interface eth0 hello-interval 1"), 0);
+	assert_int_equal(conf_parse_string(&c, "control socket", "interface eth1"), 0);
+	assert_int_equal(c.n_interfaces, 3);
+	assert_int_equal(c.interfaces[0].cfg.rxcost, 100);
+	assert_int_equal(c.interfaces[0].cfg.hello_interval_ms, 1000);
+	assert_string_equal(c.interfaces[2].name, "eth1");
+	/* The radio keeps its TNC and callsign when only its baud changes. */
+	assert_int_equal(conf_parse_string(&c, "control socket", "interface radio0 baud 9600"), 0);
+	assert_int_equal(c.interfaces[1].radio.baud, 9600);
+	assert_true(c.interfaces[1].radio.has_callsign);
+	/* A bad parameter changes nothing. */
+	assert_int_equal(conf_parse_string(&c, "control socket", "interface eth0 rxcost nope"), 1);
+	assert_int_equal(c.interfaces[0].cfg.rxcost, 100);
+	c.merge_interfaces = false;
+	assert_int_equal(conf_parse_string(&c, "file", "interface eth1"), 1);
+	assert_non_null(strstr(c.errors[1].message, "duplicate interface"));
+	conf_free(&c);
+}
+
 /* ------------------------------------------------------------ random configs */
 
 static const char *pick(struct test_rng *r, const char *const *list, size_t n)
@@ -581,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_error_cases),
 		cmocka_unit_test(test_nul_and_missing_file),
 		cmocka_unit_test(test_adds_across_sources),
+		cmocka_unit_test(test_merge_interfaces),
 		cmocka_unit_test(test_random_round_trip),
 		cmocka_unit_test(test_random_mutations),
 	};
