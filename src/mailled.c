@@ -136,6 +136,19 @@ static void op_notify(void *ctx, const struct engine_event *ev)
 	struct daemon *d = ctx;
 	if (ev->kind == EV_SEQNO_CHANGE)
 		save_state(d);
+	struct engine_neighbour_info nb;
+	if (ev->kind != EV_NEIGHBOUR_CHANGE && engine_event_neighbour(ev, &nb)) {
+		/* Operators read adjacencies coming and going in the log. */
+		char a[PREFIX_STRLEN];
+		struct prefix p;
+		prefix_make(&p, PREFIX_FAMILY_IPV6, nb.addr.a, 128);
+		prefix_format(&p, a, sizeof(a));
+		a[strcspn(a, "/")] = '\0';
+		if (ev->kind == EV_NEIGHBOUR_ADD)
+			log_notice("neighbour %s on %s: heard", a, nb.ifname);
+		else
+			log_notice("neighbour %s on %s: lost", a, nb.ifname);
+	}
 	control_socket_event(d->cs, ev);
 }
 

@@ -441,6 +441,22 @@ void engine_foreach_interface(const struct engine *e, engine_if_fn *fn, void *ar
 	}
 }
 
+static void neighbour_info(const struct neighbour *nb, struct engine_neighbour_info *i)
+{
+	const struct iface *ifp = nb->ifp;
+	*i = (struct engine_neighbour_info){
+		.id = nb->id, .ifindex = ifp->ifindex, .ifname = ifp->name,
+		.addr = nb->addr, .mcast_history = nb->mh.bits,
+		.mcast_history_len = nb->mh.len, .ucast_history = nb->uh.bits,
+		.ucast_history_len = nb->uh.len,
+		.mcast_hello_interval_cs = nb->mh_interval,
+		.ucast_hello_interval_cs = nb->uh_interval, .rxcost = nb->rxcost,
+		.txcost = nb->txcost, .cost = nb->cost, .rtt_valid = nb->rtt_valid,
+		.rtt_us = nb->rtt_us, .link_hint = nb->hint,
+		.routes = list_length(&nb->routes),
+	};
+}
+
 void engine_foreach_neighbour(const struct engine *e, uint64_t now_ms, engine_neighbour_fn *fn,
 			      void *arg)
 {
@@ -449,21 +465,20 @@ void engine_foreach_neighbour(const struct engine *e, uint64_t now_ms, engine_ne
 	LIST_FOREACH(n, &e->ifaces) {
 		const struct iface *ifp = container_of(n, struct iface, link);
 		LIST_FOREACH(m, &ifp->neighbours) {
-			const struct neighbour *nb = container_of(m, struct neighbour, link);
-			struct engine_neighbour_info i = {
-				.id = nb->id, .ifindex = ifp->ifindex, .ifname = ifp->name,
-				.addr = nb->addr, .mcast_history = nb->mh.bits,
-				.mcast_history_len = nb->mh.len, .ucast_history = nb->uh.bits,
-				.ucast_history_len = nb->uh.len,
-				.mcast_hello_interval_cs = nb->mh_interval,
-				.ucast_hello_interval_cs = nb->uh_interval, .rxcost = nb->rxcost,
-				.txcost = nb->txcost, .cost = nb->cost, .rtt_valid = nb->rtt_valid,
-				.rtt_us = nb->rtt_us, .link_hint = nb->hint,
-				.routes = list_length(&nb->routes),
-			};
+			struct engine_neighbour_info i;
+			neighbour_info(container_of(m, struct neighbour, link), &i);
 			fn(arg, &i);
 		}
 	}
+}
+
+bool engine_event_neighbour(const struct engine_event *ev, struct engine_neighbour_info *out)
+{
+	if (ev->kind != EV_NEIGHBOUR_ADD && ev->kind != EV_NEIGHBOUR_CHANGE &&
+	    ev->kind != EV_NEIGHBOUR_FLUSH)
+		return false;
+	neighbour_info(ev->object, out);
+	return true;
 }
 
 void engine_foreach_route(const struct engine *e, uint64_t now_ms, engine_route_fn *fn, void *arg)

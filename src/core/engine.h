@@ -257,6 +257,10 @@ void engine_foreach_route(const struct engine *e, uint64_t now_ms, engine_route_
 void engine_foreach_xroute(const struct engine *e, engine_xroute_fn *fn, void *arg);
 void engine_foreach_source(const struct engine *e, uint64_t now_ms, engine_source_fn *fn, void *arg);
 
+/* The neighbour a neighbour event (EV_NEIGHBOUR_*) is about, as a snapshot
+ * valid during the notify call; false for other events. */
+bool engine_event_neighbour(const struct engine_event *ev, struct engine_neighbour_info *out);
+
 /* Counters (RFC 9046 spirit), for tests and metrics. */
 struct engine_stats {
 	uint64_t packets_in, packets_out, packets_dropped;
