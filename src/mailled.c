@@ -559,6 +559,38 @@ static void on_packet(void *arg, uint32_t ifindex, const struct link_addr *from,
 			    f->ci->name);
 }
 
+/* The edges' counters for the control socket's metrics: what the UDP
+ * socket dropped before the engine saw it, and what rtnetlink did. */
+static void ctl_edge(void *arg, struct ctl_edge_counters *out)
+{
+	struct daemon *d = arg;
+	const struct udp_stats *u = &d->udp.stats;
+	const struct ctl_edge_counter drops[] = {
+		{ NULL, "not_link_local", u->drop_not_link_local },
+		{ NULL, "own_address", u->drop_own },
+		{ NULL, "no_pktinfo", u->drop_no_pktinfo },
+		{ NULL, "hop_limit", u->drop_hop_limit },
+		{ NULL, "truncated", u->drop_truncated },
+	};
+	memcpy(out->drops, drops, sizeof(drops));
+	out->ndrops = sizeof(drops) / sizeof(drops[0]);
+	out->send_errors = u->send_errors;
+	const struct netlink_route_stats *k = &d->nlr.st;
+	static const char *const op_names[3] = { [FIB_ADD] = "add", [FIB_REPLACE] = "replace",
+					    [FIB_REMOVE] = "remove" };
+	out->have_kernel = true;
+	for (int op = 0; op < 3; op++) {
+		out->kernel_ops[op] = k->ops[op];
+		for (int c = 0; c < NLR_ERR_COUNT && out->nkernel_errors < CTL_EDGE_MAX; c++)
+			out->kernel_errors[out->nkernel_errors++] = (struct ctl_edge_counter){
+				op_names[op], netlink_route_err_name((enum nlroute_err)c),
+				k->failed[op][c] };
+	}
+	out->kernel_send_failures = k->send_failures;
+	out->kernel_resyncs = k->acks_lost;
+	out->kernel_unsupported = k->unsupported;
+}
+
 /* ------------------------------------------------------------ loop glue */
 
 static void fd_udp(void *arg, int fd)
@@ -996,7 +1028,8 @@ static void control_open(struct daemon *d, const uint8_t rid[8])
 		.group = d->conf.control_group,
 		.version = "maille-" PACKAGE_VERSION,
 	};
-	struct control_hooks hooks = {.command = ctl_command, .log = ctl_log, .arg = d};
+	struct control_hooks hooks = {.command = ctl_command, .log = ctl_log, .edge = ctl_edge,
+				      .arg = d};
 	char err[256];
 	d->cs = control_socket_new(&cc, &ctl_io, d->loop, &hooks, d->e, rid, loop_now_ms(), err,
 				   sizeof(err));

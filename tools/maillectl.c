@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +131,7 @@ static int conn_send(struct conn *c, const char *line)
 
 /* ------------------------------------------------------------ flat JSON */
 
-#define MAX_FIELDS 64
+#define MAX_FIELDS 128
 
 struct field {
 	char key[100];
@@ -186,9 +185,10 @@ static const char *parse_string(const char *p, char *out, size_t size)
 	return p + 1;
 }
 
-/* Objects nest one level at most (interface counters): nested keys come
- * out as "outer.inner". */
-static const char *parse_obj(const char *p, struct obj *o, const char *prefix)
+/* Objects nest (interface counters, their TLVs by type) up to
+ * MAX_DEPTH: nested keys come out as "outer.inner.key". */
+#define MAX_DEPTH 4
+static const char *parse_obj(const char *p, struct obj *o, const char *prefix, int depth)
 {
 	p = skip_ws(p);
 	if (*p != '{')
@@ -206,11 +206,11 @@ static const char *parse_obj(const char *p, struct obj *o, const char *prefix)
 			return NULL;
 		p = skip_ws(p + 1);
 		char full[100];
-		snprintf(full, sizeof(full), "%.47s%s%.47s", prefix, *prefix ? "." : "", key);
+		snprintf(full, sizeof(full), "%.50s%s%.47s", prefix, *prefix ? "." : "", key);
 		if (*p == '{') {
-			if (*prefix)
+			if (depth >= MAX_DEPTH)
 				return NULL;
-			p = parse_obj(p, o, full);
+			p = parse_obj(p, o, full, depth + 1);
 			if (!p)
 				return NULL;
 		} else {
@@ -248,7 +248,7 @@ static const char *parse_obj(const char *p, struct obj *o, const char *prefix)
 static bool obj_parse(const char *line, struct obj *o)
 {
 	o->n = 0;
-	return parse_obj(line, o, "") != NULL;
+	return parse_obj(line, o, "", 0) != NULL;
 }
 
 static const char *get(const struct obj *o, const char *key)
@@ -336,38 +336,7 @@ struct ctx {
 	bool filter_is_addr;
 	struct prefix filter;
 	struct table t;
-	/* metrics */
-	struct obj status, stats;
-	bool have_status, have_stats;
-	size_t routes_installed, routes_selected, routes_feasible, routes_unfeasible, routes_total;
-	char *metric_lines;
-	size_t metric_len, metric_cap;
 };
-
-static void metric_add(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void metric_add(struct ctx *x, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	size_t l = strlen(line);
-	if (x->metric_len + l + 1 > x->metric_cap) {
-		size_t cap = x->metric_cap ? x->metric_cap * 2 : 4096;
-		while (cap < x->metric_len + l + 1)
-			cap *= 2;
-		char *b = realloc(x->metric_lines, cap);
-		if (!b)
-			return;
-		x->metric_lines = b;
-		x->metric_cap = cap;
-	}
-	memcpy(x->metric_lines + x->metric_len, line, l + 1);
-	x->metric_len += l;
-}
 
 static bool route_matches(const struct ctx *x, const struct obj *o)
 {
@@ -382,19 +351,6 @@ static bool route_matches(const struct ctx *x, const struct obj *o)
 				 : prefix_contains(&x->filter, &p);
 }
 
-/* Label values in Prometheus text: backslash, quote and newline escaped. */
-static const char *lv(const char *s, char *buf, size_t size)
-{
-	size_t k = 0;
-	for (; s && *s && k + 2 < size; s++) {
-		if (*s == '\\' || *s == '"')
-			buf[k++] = '\\';
-		buf[k++] = *s == '\n' ? ' ' : *s;
-	}
-	buf[k] = '\0';
-	return buf;
-}
-
 static void on_object(struct ctx *x, const char *line)
 {
 	struct obj o;
@@ -403,62 +359,6 @@ static void on_object(struct ctx *x, const char *line)
 		return;
 	}
 	const char *kind = getd(&o, "kind");
-	if (x->view == V_METRICS) {
-		char a[128], b[128];
-		if (strcmp(kind, "status") == 0) {
-			x->status = o;
-			x->have_status = true;
-		} else if (strcmp(kind, "stats") == 0) {
-			x->stats = o;
-			x->have_stats = true;
-		} else if (strcmp(kind, "neighbour") == 0) {
-			lv(getd(&o, "interface"), a, sizeof(a));
-			lv(getd(&o, "address"), b, sizeof(b));
-			metric_add(x, "maille_neighbour_cost{interface=\"%s\",address=\"%s\"} %s\n", a,
-				   b, getd(&o, "cost"));
-			metric_add(x, "maille_neighbour_rxcost{interface=\"%s\",address=\"%s\"} %s\n", a,
-				   b, getd(&o, "rxcost"));
-			metric_add(x, "maille_neighbour_txcost{interface=\"%s\",address=\"%s\"} %s\n", a,
-				   b, getd(&o, "txcost"));
-			const char *rtt = get(&o, "rtt_us");
-			if (rtt && strcmp(rtt, "null") != 0)
-				metric_add(x,
-					   "maille_neighbour_rtt_seconds{interface=\"%s\",address=\"%s\"} %.6f\n",
-					   a, b, strtod(rtt, NULL) / 1e6);
-		} else if (strcmp(kind, "interface") == 0) {
-			lv(getd(&o, "name"), a, sizeof(a));
-			metric_add(x, "maille_interface_neighbours{interface=\"%s\"} %s\n", a,
-				   getd(&o, "neighbours"));
-			static const char *const c[][3] = {
-				{ "counters.packets_in", "packets", "in" },
-				{ "counters.packets_out", "packets", "out" },
-				{ "counters.bytes_in", "bytes", "in" },
-				{ "counters.bytes_out", "bytes", "out" },
-				{ "counters.errors_in", "errors", "in" },
-				{ "counters.errors_out", "errors", "out" },
-			};
-			for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-				const char *v = get(&o, c[i][0]);
-				if (v)
-					metric_add(x,
-						   "maille_interface_%s_total{interface=\"%s\",direction=\"%s\"} %s\n",
-						   c[i][1], a, c[i][2], v);
-			}
-		} else if (strcmp(kind, "route") == 0) {
-			x->routes_total++;
-			const char *inst = get(&o, "installed"), *sel = get(&o, "selected"),
-				   *fea = get(&o, "feasible");
-			if (inst && strcmp(inst, "true") == 0)
-				x->routes_installed++;
-			if (sel && strcmp(sel, "true") == 0)
-				x->routes_selected++;
-			if (fea && strcmp(fea, "true") == 0)
-				x->routes_feasible++;
-			else
-				x->routes_unfeasible++;
-		}
-		return;
-	}
 	if (x->view == V_STATUS && strcmp(kind, "status") == 0) {
 		printf("router-id   %s\nseqno       %s\nversion     %s\nhost        %s\n"
 		       "uptime      %s s\ninterfaces  %s\nneighbours  %s\nroutes      %s (%s installed)\n"
@@ -472,7 +372,8 @@ static void on_object(struct ctx *x, const char *line)
 	if (x->view == V_INTERFACES && strcmp(kind, "interface") == 0) {
 		const char *v[] = { getd(&o, "name"), getd(&o, "up"), getd(&o, "type"),
 				    getd(&o, "ipv6"), getd(&o, "rxcost"),
-				    getd(&o, "hello_interval_ms"), getd(&o, "neighbours") };
+				    getd(&o, "hello_interval_ms"), getd(&o, "neighbours"),
+				    getd(&o, "traffic.packets_in"), getd(&o, "traffic.packets_out") };
 		table_row(&x->t, v);
 	} else if (x->view == V_NEIGHBOURS && strcmp(kind, "neighbour") == 0) {
 		const char *rtt = getd(&o, "rtt_us");
@@ -523,7 +424,7 @@ static void on_object(struct ctx *x, const char *line)
 static void table_setup(struct ctx *x)
 {
 	static const char *const h_if[] = { "INTERFACE", "UP", "TYPE", "ADDRESS", "RXCOST",
-					    "HELLO-MS", "NEIGHBOURS" };
+					    "HELLO-MS", "NEIGHBOURS", "PKTS-IN", "PKTS-OUT" };
 	static const char *const h_nb[] = { "NEIGHBOUR", "INTERFACE", "REACH", "RXCOST",
 					    "TXCOST", "COST", "RTT", "ROUTES" };
 	static const char *const h_rt[] = { "PREFIX", "METRIC", "NEXT-HOP", "INTERFACE",
@@ -625,87 +526,6 @@ static int run_command(struct conn *c, struct ctx *x, const char *cmd, bool sess
 	}
 }
 
-static void print_metrics(struct ctx *x)
-{
-	const struct obj *s = &x->status;
-	printf("# HELP maille_info mailled's identity.\n# TYPE maille_info gauge\n");
-	char a[128], b[128];
-	printf("maille_info{router_id=\"%s\",version=\"%s\"} 1\n",
-	       lv(getd(s, "router_id"), a, sizeof(a)), lv(getd(s, "version"), b, sizeof(b)));
-	printf("# HELP maille_seqno Our current sequence number.\n# TYPE maille_seqno gauge\n");
-	printf("maille_seqno %s\n", getd(s, "seqno"));
-	printf("# HELP maille_uptime_seconds Time since mailled started.\n"
-	       "# TYPE maille_uptime_seconds gauge\nmaille_uptime_seconds %s\n",
-	       getd(s, "uptime_s"));
-	printf("# HELP maille_interfaces Interfaces Babel runs on.\n# TYPE maille_interfaces gauge\n"
-	       "maille_interfaces %s\n",
-	       getd(s, "interfaces"));
-	printf("# HELP maille_neighbours Neighbours.\n# TYPE maille_neighbours gauge\n"
-	       "maille_neighbours %s\n",
-	       getd(s, "neighbours"));
-	printf("# HELP maille_xroutes Routes we originate.\n# TYPE maille_xroutes gauge\n"
-	       "maille_xroutes %s\n",
-	       getd(s, "xroutes"));
-	printf("# HELP maille_sources Entries of the source table.\n# TYPE maille_sources gauge\n"
-	       "maille_sources %s\n",
-	       getd(s, "sources"));
-	printf("# HELP maille_routes Routes learnt from neighbours, by state.\n"
-	       "# TYPE maille_routes gauge\n");
-	printf("maille_routes{state=\"all\"} %zu\n", x->routes_total);
-	printf("maille_routes{state=\"installed\"} %zu\n", x->routes_installed);
-	printf("maille_routes{state=\"selected\"} %zu\n", x->routes_selected);
-	printf("maille_routes{state=\"feasible\"} %zu\n", x->routes_feasible);
-	printf("maille_routes{state=\"unfeasible\"} %zu\n", x->routes_unfeasible);
-	static const char *const counters[][3] = {
-		{ "packets_in", "maille_packets_received_total", "Babel packets received." },
-		{ "packets_out", "maille_packets_sent_total", "Babel packets sent." },
-		{ "bytes_out", "maille_bytes_sent_total", "Bytes of Babel packets sent." },
-		{ "updates_in", "maille_updates_received_total", "Update TLVs received." },
-		{ "fib_changes", "maille_kernel_route_operations_total",
-		  "Route additions, replacements and removals asked of the kernel." },
-		{ "seqno_requests_forwarded", "maille_seqno_requests_forwarded_total",
-		  "Seqno requests forwarded." },
-		{ "acks_resent", "maille_acks_resent_total", "Ack requests sent again." },
-	};
-	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-		printf("# HELP %s %s\n# TYPE %s counter\n%s %s\n", counters[i][1], counters[i][2],
-		       counters[i][1], counters[i][1], getd(&x->stats, counters[i][0]));
-	}
-	static const char *const drops[][2] = {
-		{ "packets_dropped", "packet" },
-		{ "tlvs_malformed", "malformed_tlv" },
-		{ "tlvs_ignored", "ignored_tlv" },
-		{ "updates_unfeasible", "unfeasible_update" },
-		{ "updates_filtered", "filtered_update" },
-		{ "seqno_requests_suppressed", "duplicate_seqno_request" },
-		{ "acks_given_up", "ack_given_up" },
-	};
-	printf("# HELP maille_drops_total What was dropped or refused, by reason.\n"
-	       "# TYPE maille_drops_total counter\n");
-	for (size_t i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
-		printf("maille_drops_total{reason=\"%s\"} %s\n", drops[i][1],
-		       getd(&x->stats, drops[i][0]));
-	printf("# HELP maille_neighbour_cost Link cost to each neighbour.\n"
-	       "# TYPE maille_neighbour_cost gauge\n"
-	       "# HELP maille_neighbour_rxcost Cost we advertise in IHUs.\n"
-	       "# TYPE maille_neighbour_rxcost gauge\n"
-	       "# HELP maille_neighbour_txcost Cost the neighbour advertises.\n"
-	       "# TYPE maille_neighbour_txcost gauge\n"
-	       "# HELP maille_neighbour_rtt_seconds Smoothed RTT (RFC 9616).\n"
-	       "# TYPE maille_neighbour_rtt_seconds gauge\n"
-	       "# HELP maille_interface_neighbours Neighbours per interface.\n"
-	       "# TYPE maille_interface_neighbours gauge\n"
-	       "# HELP maille_interface_packets_total Packets per interface and direction.\n"
-	       "# TYPE maille_interface_packets_total counter\n"
-	       "# HELP maille_interface_bytes_total Bytes per interface and direction.\n"
-	       "# TYPE maille_interface_bytes_total counter\n"
-	       "# HELP maille_interface_errors_total Socket errors per interface and direction.\n"
-	       "# TYPE maille_interface_errors_total counter\n");
-	if (x->metric_lines)
-		fputs(x->metric_lines, stdout);
-	free(x->metric_lines);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -805,8 +625,10 @@ int main(int argc, char **argv)
 		follow = true;
 		snprintf(cmd, sizeof(cmd), "monitor");
 	} else if (strcmp(c0, "metrics") == 0 && na == 1) {
+		/* mailled writes the exposition itself (one place knows
+		 * every counter); it is text, printed as it comes. */
 		x.view = V_METRICS;
-		snprintf(cmd, sizeof(cmd), "status");
+		snprintf(cmd, sizeof(cmd), "metrics");
 	} else if (strcmp(c0, "reload") == 0 && na == 1) {
 		x.view = V_RAW;
 		snprintf(cmd, sizeof(cmd), "reload");
@@ -851,8 +673,9 @@ int main(int argc, char **argv)
 			sock_path);
 		return EXIT_UNREACHABLE;
 	}
-	/* Monitor in text keeps babeld's dialect; everything else runs on JSON. */
-	bool session_json = !(follow && !x.json);
+	/* Monitor in text keeps babeld's dialect, metrics are text whatever
+	 * --json says; everything else runs on JSON. */
+	bool session_json = !(follow && !x.json) && x.view != V_METRICS;
 	if (session_json) {
 		/* The answer to "json" is already a JSON line. */
 		int r = run_command(c, &x, "json", true, false);
@@ -879,13 +702,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (x.view == V_METRICS) {
-		rc = run_command(c, &x, "status", true, false);
-		if (rc == EXIT_OK)
-			rc = run_command(c, &x, "stats", true, false);
-		if (rc == EXIT_OK)
-			rc = run_command(c, &x, "dump interfaces neighbours routes", true, false);
-		if (rc == EXIT_OK)
-			print_metrics(&x);
+		rc = run_command(c, &x, cmd, false, false);
 	} else {
 		rc = run_command(c, &x, cmd, true, x.json || x.view == V_RAW);
 		if (rc == EXIT_OK && !x.json && x.t.ncols)

@@ -332,7 +332,7 @@ void engine_receive(struct engine *e, uint32_t ifindex, const struct link_addr *
 		e->now = now_ms;
 	struct iface *ifp = iface_find(e, ifindex);
 	if (!ifp) {
-		e->st.packets_dropped++;
+		receive_drop(e, NULL, ENGINE_DROP_UNKNOWN_INTERFACE);
 		return;
 	}
 	receive_packet(e, ifp, from, to_multicast, pkt, len);
@@ -436,7 +436,8 @@ void engine_foreach_interface(const struct engine *e, engine_if_fn *fn, void *ar
 		struct engine_if_info i = { .id = ifp->id, .ifindex = ifp->ifindex, .name = ifp->name,
 					    .cfg = ifp->cfg, .ll = ifp->ll,
 					    .hello_seqno = ifp->hello_seqno,
-					    .neighbours = list_length(&ifp->neighbours) };
+					    .neighbours = list_length(&ifp->neighbours),
+					    .counters = &ifp->cnt };
 		fn(arg, &i);
 	}
 }

@@ -180,6 +180,43 @@ uint16_t engine_seqno(const struct engine *e);
  * object with a snapshot valid during the call only; fn must not call back
  * into the engine.  Ids are stable for an object's life and never reused. */
 
+/* Why the engine dropped a whole received packet. */
+enum engine_drop {
+	ENGINE_DROP_UNKNOWN_INTERFACE, /* not an interface the engine runs on */
+	ENGINE_DROP_NOT_LINK_LOCAL,    /* RFC 8966 4.1: the source must be link-local */
+	ENGINE_DROP_MALFORMED,         /* header: short, bad magic, body past the end */
+	ENGINE_DROP_BAD_VERSION,       /* another Babel version (RFC 8966 4.2) */
+	ENGINE_DROP_BROKEN_TLV,        /* a TLV ran past the body: framing lost */
+	ENGINE_DROP_NO_MEMORY,         /* no room for a new neighbour */
+	ENGINE_DROP_COUNT
+};
+/* "unknown_interface", "not_link_local", ...: Prometheus label values. */
+const char *engine_drop_name(enum engine_drop d);
+
+/* TLV counters have one slot per type below ENGINE_TLV_OTHER (every type
+ * RFC 8966 and 8967 define) and one for all the others, so that a peer
+ * sending junk types cannot grow anything. */
+#define ENGINE_TLV_OTHER 20
+#define ENGINE_TLV_SLOTS (ENGINE_TLV_OTHER + 1)
+static inline unsigned engine_tlv_slot(uint8_t type)
+{
+	return type < ENGINE_TLV_OTHER ? type : ENGINE_TLV_OTHER;
+}
+/* "hello", "update", ... for a slot; NULL for unassigned types and for
+ * ENGINE_TLV_OTHER (reported together as "unknown"). */
+const char *engine_tlv_name(unsigned slot);
+
+/* Per-interface traffic.  Received TLVs are counted whether or not they
+ * were then used (malformed and ignored ones included); sent TLVs are
+ * those of every packet handed to ops.send. */
+struct engine_if_counters {
+	uint64_t packets_in, packets_out;
+	uint64_t bytes_in, bytes_out;
+	uint64_t drops[ENGINE_DROP_COUNT]; /* never UNKNOWN_INTERFACE: see engine_stats */
+	uint64_t tlvs_in[ENGINE_TLV_SLOTS], tlvs_out[ENGINE_TLV_SLOTS];
+	uint64_t tlvs_malformed, tlvs_ignored;
+};
+
 struct engine_if_info {
 	uint64_t id;
 	uint32_t ifindex;
@@ -188,6 +225,7 @@ struct engine_if_info {
 	struct link_addr ll;
 	uint16_t hello_seqno;
 	size_t neighbours;
+	const struct engine_if_counters *counters;
 };
 
 struct engine_neighbour_info {
@@ -270,6 +308,8 @@ struct engine_stats {
 	uint64_t seqno_requests_forwarded, seqno_requests_suppressed;
 	uint64_t acks_resent, acks_given_up;
 	uint64_t fib_changes;
+	uint64_t bytes_in;
+	uint64_t drops[ENGINE_DROP_COUNT]; /* packets_dropped by reason */
 };
 void engine_get_stats(const struct engine *e, struct engine_stats *out);
 

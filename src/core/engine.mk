@@ -17,7 +17,8 @@ engine_unit_tests = \
 	tests/unit/test_engine_request \
 	tests/unit/test_engine_update \
 	tests/unit/test_engine_triangle \
-	tests/unit/test_engine_reconfigure
+	tests/unit/test_engine_reconfigure \
+	tests/unit/test_engine_counters
 check_PROGRAMS += $(engine_unit_tests)
 TESTS += $(engine_unit_tests)
 
@@ -36,6 +37,10 @@ tests_unit_test_engine_request_LDADD = $(engine_unit_ldadd)
 tests_unit_test_engine_update_SOURCES = tests/unit/test_engine_update.c tests/unit/test_engine_util.h tests/unit/test_engine_util.c
 tests_unit_test_engine_update_CFLAGS = $(engine_unit_cflags)
 tests_unit_test_engine_update_LDADD = $(engine_unit_ldadd)
+
+tests_unit_test_engine_counters_SOURCES = tests/unit/test_engine_counters.c
+tests_unit_test_engine_counters_CFLAGS = $(engine_unit_cflags)
+tests_unit_test_engine_counters_LDADD = $(engine_unit_ldadd)
 
 # The triangle of make demo on tests/lib/netsim's simulated links.
 tests_unit_test_engine_triangle_SOURCES = tests/unit/test_engine_triangle.c

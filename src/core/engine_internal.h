@@ -94,6 +94,7 @@ struct iface {
 	int64_t dump_credit;     /* milli-octets we may still send now */
 	uint64_t dump_credit_at;
 	struct etimer dump_timer;
+	struct engine_if_counters cnt;
 };
 
 struct neighbour {
@@ -402,5 +403,7 @@ void ack_free_all(struct engine *e);
 /* ---- receive.c */
 void receive_packet(struct engine *e, struct iface *ifp, const struct link_addr *from,
 		    bool to_multicast, const uint8_t *pkt, size_t len);
+/* Counts a dropped packet (ifp NULL: no interface to charge it to). */
+void receive_drop(struct engine *e, struct iface *ifp, enum engine_drop why);
 
 #endif

@@ -47,6 +47,32 @@ void outbuf_prepare(struct engine *e, struct outbuf *o)
 	o->open = true;
 }
 
+/* Counts what goes out by walking the TLV headers of the finished packet:
+ * the encoder adds Router-Id, Next Hop and padding on its own, so the
+ * packet, not the put calls, is what says which TLVs were sent.  The
+ * packet is ours and well-formed; the bounds checks only keep a bug from
+ * reading past it. */
+static void count_sent(struct engine_if_counters *c, const uint8_t *buf, size_t len)
+{
+	c->packets_out++;
+	c->bytes_out += len;
+	if (len < BABEL_HEADER_LEN)
+		return;
+	size_t end = BABEL_HEADER_LEN + ((size_t)buf[2] << 8 | buf[3]);
+	if (end > len)
+		end = len;
+	for (size_t i = BABEL_HEADER_LEN; i < end;) {
+		uint8_t type = buf[i];
+		c->tlvs_out[engine_tlv_slot(type)]++;
+		if (type == BABEL_TLV_PAD1)
+			i++;
+		else if (i + 1 < end)
+			i += 2u + buf[i + 1];
+		else
+			break;
+	}
+}
+
 void outbuf_send_now(struct engine *e, struct outbuf *o)
 {
 	etimer_cancel(e, &o->flush);
@@ -59,6 +85,7 @@ void outbuf_send_now(struct engine *e, struct outbuf *o)
 	size_t len = babel_pkt_len(&o->pkt);
 	e->st.packets_out++;
 	e->st.bytes_out += len;
+	count_sent(&o->ifp->cnt, o->buf, len);
 	if (e->ops.send)
 		e->ops.send(e->ctx, o->ifp->ifindex, o->nb ? &o->nb->addr : NULL, o->buf, len);
 }

@@ -31,40 +31,103 @@ static void wildcard_retraction(struct engine *e, struct neighbour *nb,
 	}
 }
 
+/* Label values for the metrics: stable names, never renamed (dashboards
+ * and alerts select on them). */
+const char *engine_drop_name(enum engine_drop d)
+{
+	static const char *const names[ENGINE_DROP_COUNT] = {
+		[ENGINE_DROP_UNKNOWN_INTERFACE] = "unknown_interface",
+		[ENGINE_DROP_NOT_LINK_LOCAL] = "not_link_local",
+		[ENGINE_DROP_MALFORMED] = "malformed_packet",
+		[ENGINE_DROP_BAD_VERSION] = "bad_version",
+		[ENGINE_DROP_BROKEN_TLV] = "truncated_tlv",
+		[ENGINE_DROP_NO_MEMORY] = "no_memory",
+	};
+	return (unsigned)d < ENGINE_DROP_COUNT ? names[d] : "unknown";
+}
+
+const char *engine_tlv_name(unsigned slot)
+{
+	static const char *const names[ENGINE_TLV_OTHER] = {
+		[BABEL_TLV_PAD1] = "pad1",
+		[BABEL_TLV_PADN] = "padn",
+		[BABEL_TLV_ACK_REQ] = "ack_request",
+		[BABEL_TLV_ACK] = "ack",
+		[BABEL_TLV_HELLO] = "hello",
+		[BABEL_TLV_IHU] = "ihu",
+		[BABEL_TLV_ROUTER_ID] = "router_id",
+		[BABEL_TLV_NEXT_HOP] = "next_hop",
+		[BABEL_TLV_UPDATE] = "update",
+		[BABEL_TLV_ROUTE_REQ] = "route_request",
+		[BABEL_TLV_SEQNO_REQ] = "seqno_request",
+		[BABEL_TLV_MAC] = "mac",
+		[BABEL_TLV_PC] = "pc",
+		[BABEL_TLV_CHALLENGE_REQ] = "challenge_request",
+		[BABEL_TLV_CHALLENGE_REPLY] = "challenge_reply",
+	};
+	return slot < ENGINE_TLV_OTHER ? names[slot] : NULL;
+}
+
+void receive_drop(struct engine *e, struct iface *ifp, enum engine_drop why)
+{
+	e->st.packets_dropped++;
+	e->st.drops[why]++;
+	if (ifp)
+		ifp->cnt.drops[why]++;
+}
+
 void receive_packet(struct engine *e, struct iface *ifp, const struct link_addr *from,
 		    bool to_multicast, const uint8_t *pkt, size_t len)
 {
 	e->st.packets_in++;
-	struct babel_packet p;
-	if (!link_local(from) || babel_packet_split(pkt, len, &p) != BABEL_OK) {
-		e->st.packets_dropped++;
+	e->st.bytes_in += len;
+	ifp->cnt.packets_in++;
+	ifp->cnt.bytes_in += len;
+	if (!link_local(from)) {
+		receive_drop(e, ifp, ENGINE_DROP_NOT_LINK_LOCAL);
 		return;
 	}
-	/* Pass 1: validation. */
+	struct babel_packet p;
+	enum babel_result res = babel_packet_split(pkt, len, &p);
+	if (res != BABEL_OK) {
+		receive_drop(e, ifp,
+			     res == BABEL_IGNORE ? ENGINE_DROP_BAD_VERSION : ENGINE_DROP_MALFORMED);
+		return;
+	}
+	/* Pass 1: validation (and the TLV counts: every TLV is seen here
+	 * once, pass 2 may stop early). */
 	struct babel_iter it;
 	struct babel_tlv t;
-	enum babel_result res;
 	bool has_ts = false;
 	uint32_t ts = 0;
 	babel_iter_body(&it, &p);
 	while ((res = babel_iter_next(&it, &t)) != BABEL_END) {
-		if (res == BABEL_MALFORMED)
+		if (res == BABEL_MALFORMED) {
 			e->st.tlvs_malformed++;
-		else if (res == BABEL_IGNORE)
+			ifp->cnt.tlvs_malformed++;
+			/* A TLV that broke the framing has no type worth
+			 * counting: its length lied, the packet is dropped. */
+			if (babel_iter_broken(&it))
+				break;
+		} else if (res == BABEL_IGNORE) {
 			e->st.tlvs_ignored++;
-		else if (t.type == BABEL_TLV_HELLO && t.hello.has_timestamp && !has_ts) {
+			ifp->cnt.tlvs_ignored++;
+		} else if (t.type == BABEL_TLV_HELLO && t.hello.has_timestamp && !has_ts) {
 			has_ts = true;
 			ts = t.hello.timestamp;
 		}
+		ifp->cnt.tlvs_in[engine_tlv_slot(t.type)]++;
 	}
 	if (babel_iter_broken(&it)) {
-		e->st.packets_dropped++;
+		receive_drop(e, ifp, ENGINE_DROP_BROKEN_TLV);
 		return;
 	}
 	/* Pass 2: apply. */
 	struct neighbour *nb = neighbour_get(e, ifp, from);
-	if (!nb)
+	if (!nb) {
+		receive_drop(e, ifp, ENGINE_DROP_NO_MEMORY);
 		return;
+	}
 	babel_iter_body(&it, &p);
 	while ((res = babel_iter_next(&it, &t)) != BABEL_END) {
 		if (res != BABEL_OK)

@@ -184,7 +184,7 @@ int ctl_parse(const char *line, size_t len, struct ctl_cmd *cmd, char *err, size
 		{ "quit", CTL_CMD_QUIT },       { "json", CTL_CMD_JSON },
 		{ "text", CTL_CMD_TEXT },       { "status", CTL_CMD_STATUS },
 		{ "stats", CTL_CMD_STATS },     { "help", CTL_CMD_HELP },
-		{ "reload", CTL_CMD_RELOAD },
+		{ "reload", CTL_CMD_RELOAD },   { "metrics", CTL_CMD_METRICS },
 	};
 	for (size_t k = 0; k < sizeof(simple) / sizeof(simple[0]); k++) {
 		if (!tok_is(&t[0], simple[k].w))
@@ -464,6 +464,44 @@ void ctl_format_greeting(struct ctl_out *o, enum ctl_dialect d, const struct ctl
 
 /* ------------------------------------------------------------ objects */
 
+static void format_tlvs(struct ctl_out *o, const char *key, const uint64_t *v)
+{
+	ctl_out_printf(o, ",\"%s\":{", key);
+	uint64_t unknown = 0;
+	for (unsigned s = 0; s < ENGINE_TLV_SLOTS; s++) {
+		const char *n = engine_tlv_name(s);
+		if (n)
+			ctl_out_printf(o, "\"%s\":%" PRIu64 ",", n, v[s]);
+		else
+			unknown += v[s];
+	}
+	ctl_out_printf(o, "\"unknown\":%" PRIu64 "}", unknown);
+}
+
+/* The engine's own counters of the interface ("counters" are the
+ * daemon's, from the socket). */
+static void format_traffic(struct ctl_out *o, const struct engine_if_counters *k)
+{
+	ctl_out_printf(o,
+		       ",\"traffic\":{\"packets_in\":%" PRIu64 ",\"packets_out\":%" PRIu64
+		       ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
+		       ",\"tlvs_malformed\":%" PRIu64 ",\"tlvs_ignored\":%" PRIu64 ",\"drops\":{",
+		       k->packets_in, k->packets_out, k->bytes_in, k->bytes_out, k->tlvs_malformed,
+		       k->tlvs_ignored);
+	bool first = true;
+	for (unsigned d = 0; d < ENGINE_DROP_COUNT; d++) {
+		if (d == ENGINE_DROP_UNKNOWN_INTERFACE)
+			continue;
+		ctl_out_printf(o, "%s\"%s\":%" PRIu64, first ? "" : ",",
+			       engine_drop_name((enum engine_drop)d), k->drops[d]);
+		first = false;
+	}
+	ctl_out_printf(o, "}");
+	format_tlvs(o, "tlvs_in", k->tlvs_in);
+	format_tlvs(o, "tlvs_out", k->tlvs_out);
+	ctl_out_printf(o, "}");
+}
+
 void ctl_format_interface(struct ctl_out *o, enum ctl_dialect d, enum ctl_verb v,
 			  const struct engine_if_info *i, bool up,
 			  const struct ctl_if_counters *c)
@@ -502,6 +540,8 @@ void ctl_format_interface(struct ctl_out *o, enum ctl_dialect d, enum ctl_verb v
 			       ",\"errors_in\":%" PRIu64 ",\"errors_out\":%" PRIu64 "}",
 			       c->packets_in, c->packets_out, c->bytes_in, c->bytes_out,
 			       c->errors_in, c->errors_out);
+	if (i->counters)
+		format_traffic(o, i->counters);
 	ctl_out_printf(o, "}\n");
 }
 
@@ -656,6 +696,7 @@ void ctl_format_stats(struct ctl_out *o, enum ctl_dialect d, const struct engine
 		{ "acks_resent", st->acks_resent },
 		{ "acks_given_up", st->acks_given_up },
 		{ "fib_changes", st->fib_changes },
+		{ "bytes_in", st->bytes_in },
 	};
 	ctl_out_printf(o, d == CTL_JSON ? "{\"kind\":\"stats\"" : "stats");
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
@@ -663,6 +704,14 @@ void ctl_format_stats(struct ctl_out *o, enum ctl_dialect d, const struct engine
 			ctl_out_printf(o, ",\"%s\":%" PRIu64, f[i].name, f[i].v);
 		else
 			ctl_out_printf(o, " %s %" PRIu64, f[i].name, f[i].v);
+	}
+	/* packets_dropped by reason, flat: "drop_not_link_local" ... */
+	for (unsigned k = 0; k < ENGINE_DROP_COUNT; k++) {
+		const char *n = engine_drop_name((enum engine_drop)k);
+		if (d == CTL_JSON)
+			ctl_out_printf(o, ",\"drop_%s\":%" PRIu64, n, st->drops[k]);
+		else
+			ctl_out_printf(o, " drop_%s %" PRIu64, n, st->drops[k]);
 	}
 	ctl_out_printf(o, d == CTL_JSON ? "}\n" : "\n");
 }
@@ -733,4 +782,343 @@ void ctl_format_dump(struct ctl_out *o, enum ctl_dialect d, unsigned what,
 		engine_foreach_route(e, now_ms, dump_rt, &c);
 	if (what & CTL_DUMP_SOURCES)
 		engine_foreach_source(e, now_ms, dump_src, &c);
+}
+
+/* ------------------------------------------------------------ metrics */
+
+/* A label value: backslash, quote and newline escaped (the text format's
+ * only escapes), other bytes as they are. */
+static void prom_lv(struct ctl_out *o, const char *s)
+{
+	for (const char *p = s ? s : ""; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			ctl_out_append(o, "\\", 1);
+		if (*p == '\n')
+			ctl_out_append(o, "\\n", 2);
+		else
+			ctl_out_append(o, p, 1);
+	}
+}
+
+static void prom_family(struct ctl_out *o, const char *name, const char *type, const char *help)
+{
+	ctl_out_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One family with one unlabelled sample. */
+static void prom_one(struct ctl_out *o, const char *name, const char *type, const char *help,
+		     uint64_t v)
+{
+	prom_family(o, name, type, help);
+	ctl_out_printf(o, "%s %" PRIu64 "\n", name, v);
+}
+
+struct prom_ctx {
+	struct ctl_out *o;
+	unsigned what;
+	ctl_counters_fn *counters;
+	void *counters_arg;
+	size_t routes[5];
+};
+
+enum { PROM_NB_COST, PROM_NB_RXCOST, PROM_NB_TXCOST, PROM_NB_RTT };
+
+static void prom_nb(void *arg, const struct engine_neighbour_info *n)
+{
+	struct prom_ctx *c = arg;
+	if (c->what == PROM_NB_RTT && !n->rtt_valid)
+		return;
+	char a[64];
+	ctl_format_addr(&n->addr, a, sizeof(a));
+	static const char *const names[] = { "maille_neighbour_cost", "maille_neighbour_rxcost",
+					     "maille_neighbour_txcost",
+					     "maille_neighbour_rtt_seconds" };
+	ctl_out_printf(c->o, "%s{interface=\"", names[c->what]);
+	prom_lv(c->o, n->ifname);
+	ctl_out_printf(c->o, "\",address=\"%s\"} ", a);
+	switch (c->what) {
+	case PROM_NB_COST:
+		ctl_out_printf(c->o, "%u\n", n->cost);
+		break;
+	case PROM_NB_RXCOST:
+		ctl_out_printf(c->o, "%u\n", n->rxcost);
+		break;
+	case PROM_NB_TXCOST:
+		ctl_out_printf(c->o, "%u\n", n->txcost);
+		break;
+	default:
+		ctl_out_printf(c->o, "%u.%06u\n", n->rtt_us / 1000000u, n->rtt_us % 1000000u);
+		break;
+	}
+}
+
+enum {
+	PROM_IF_NEIGHBOURS,
+	PROM_IF_PACKETS,
+	PROM_IF_BYTES,
+	PROM_IF_TLVS,
+	PROM_IF_BAD_TLVS,
+	PROM_IF_DROPS,
+	PROM_IF_ERRORS,
+};
+
+static void prom_if_label(struct ctl_out *o, const char *name, const struct engine_if_info *i)
+{
+	ctl_out_printf(o, "%s{interface=\"", name);
+	prom_lv(o, i->name);
+	ctl_out_append(o, "\"", 1);
+}
+
+static void prom_if(void *arg, const struct engine_if_info *i)
+{
+	struct prom_ctx *c = arg;
+	struct ctl_out *o = c->o;
+	const struct engine_if_counters *k = i->counters;
+	static const struct engine_if_counters none;
+	if (!k)
+		k = &none;
+	switch (c->what) {
+	case PROM_IF_NEIGHBOURS:
+		prom_if_label(o, "maille_interface_neighbours", i);
+		ctl_out_printf(o, "} %zu\n", i->neighbours);
+		break;
+	case PROM_IF_PACKETS:
+	case PROM_IF_BYTES: {
+		const char *n = c->what == PROM_IF_PACKETS ? "maille_interface_packets_total"
+							   : "maille_interface_bytes_total";
+		uint64_t in = c->what == PROM_IF_PACKETS ? k->packets_in : k->bytes_in;
+		uint64_t out = c->what == PROM_IF_PACKETS ? k->packets_out : k->bytes_out;
+		prom_if_label(o, n, i);
+		ctl_out_printf(o, ",direction=\"in\"} %" PRIu64 "\n", in);
+		prom_if_label(o, n, i);
+		ctl_out_printf(o, ",direction=\"out\"} %" PRIu64 "\n", out);
+		break;
+	}
+	case PROM_IF_TLVS:
+		for (int dir = 0; dir < 2; dir++) {
+			const uint64_t *v = dir ? k->tlvs_out : k->tlvs_in;
+			uint64_t unknown = 0;
+			/* Every named type, zeros included, so that a rate
+			 * exists from the first scrape; unassigned types
+			 * together as "unknown". */
+			for (unsigned s = 0; s < ENGINE_TLV_SLOTS; s++) {
+				const char *tn = engine_tlv_name(s);
+				if (!tn) {
+					unknown += v[s];
+					continue;
+				}
+				prom_if_label(o, "maille_interface_tlvs_total", i);
+				ctl_out_printf(o, ",direction=\"%s\",tlv=\"%s\"} %" PRIu64 "\n",
+					       dir ? "out" : "in", tn, v[s]);
+			}
+			prom_if_label(o, "maille_interface_tlvs_total", i);
+			ctl_out_printf(o, ",direction=\"%s\",tlv=\"unknown\"} %" PRIu64 "\n",
+				       dir ? "out" : "in", unknown);
+		}
+		break;
+	case PROM_IF_BAD_TLVS:
+		prom_if_label(o, "maille_interface_tlvs_dropped_total", i);
+		ctl_out_printf(o, ",reason=\"malformed\"} %" PRIu64 "\n", k->tlvs_malformed);
+		prom_if_label(o, "maille_interface_tlvs_dropped_total", i);
+		ctl_out_printf(o, ",reason=\"ignored\"} %" PRIu64 "\n", k->tlvs_ignored);
+		break;
+	case PROM_IF_DROPS:
+		for (unsigned d = 0; d < ENGINE_DROP_COUNT; d++) {
+			if (d == ENGINE_DROP_UNKNOWN_INTERFACE)
+				continue; /* no interface to charge it to */
+			prom_if_label(o, "maille_interface_packets_dropped_total", i);
+			ctl_out_printf(o, ",reason=\"%s\"} %" PRIu64 "\n",
+				       engine_drop_name((enum engine_drop)d), k->drops[d]);
+		}
+		break;
+	case PROM_IF_ERRORS: {
+		struct ctl_if_counters cnt;
+		if (!c->counters || !c->counters(c->counters_arg, i->ifindex, &cnt))
+			break;
+		prom_if_label(o, "maille_interface_errors_total", i);
+		ctl_out_printf(o, ",direction=\"in\"} %" PRIu64 "\n", cnt.errors_in);
+		prom_if_label(o, "maille_interface_errors_total", i);
+		ctl_out_printf(o, ",direction=\"out\"} %" PRIu64 "\n", cnt.errors_out);
+		break;
+	}
+	}
+}
+
+static void prom_rt(void *arg, const struct engine_route_info *r)
+{
+	struct prom_ctx *c = arg;
+	c->routes[0]++;
+	if (r->installed)
+		c->routes[1]++;
+	if (r->selected)
+		c->routes[2]++;
+	if (r->feasible)
+		c->routes[3]++;
+	else
+		c->routes[4]++;
+}
+
+static const char *const fib_op_names[3] = { [FIB_ADD] = "add", [FIB_REPLACE] = "replace",
+					      [FIB_REMOVE] = "remove" };
+
+void ctl_format_metrics(struct ctl_out *o, const struct engine *e, uint64_t now_ms,
+			const struct ctl_status *s, const struct ctl_edge_counters *edge,
+			ctl_counters_fn *counters, void *counters_arg)
+{
+	struct prom_ctx c = { .o = o, .counters = counters, .counters_arg = counters_arg };
+	char rid[24];
+	ctl_format_router_id(s->router_id, rid);
+	prom_family(o, "maille_info", "gauge", "mailled's identity.");
+	ctl_out_printf(o, "maille_info{router_id=\"%s\",version=\"", rid);
+	prom_lv(o, s->version);
+	ctl_out_printf(o, "\"} 1\n");
+	prom_one(o, "maille_seqno", "gauge", "Our current sequence number.", s->seqno);
+	prom_one(o, "maille_uptime_seconds", "gauge", "Time since mailled started.",
+		 s->uptime_ms / 1000);
+	prom_one(o, "maille_interfaces", "gauge", "Interfaces Babel runs on.", s->interfaces);
+	prom_one(o, "maille_neighbours", "gauge", "Neighbours.", s->neighbours);
+	prom_one(o, "maille_xroutes", "gauge", "Routes we originate.", s->xroutes);
+	prom_one(o, "maille_sources", "gauge", "Entries of the source table.", s->sources);
+
+	engine_foreach_route(e, now_ms, prom_rt, &c);
+	prom_family(o, "maille_routes", "gauge", "Routes learnt from neighbours, by state.");
+	static const char *const states[5] = { "all", "installed", "selected", "feasible",
+					       "unfeasible" };
+	for (int k = 0; k < 5; k++)
+		ctl_out_printf(o, "maille_routes{state=\"%s\"} %zu\n", states[k], c.routes[k]);
+
+	static const struct {
+		const char *name, *type, *help;
+	} nbf[] = {
+		[PROM_NB_COST] = { "maille_neighbour_cost", "gauge", "Link cost to each neighbour." },
+		[PROM_NB_RXCOST] = { "maille_neighbour_rxcost", "gauge",
+				     "Cost we advertise in IHUs." },
+		[PROM_NB_TXCOST] = { "maille_neighbour_txcost", "gauge",
+				     "Cost the neighbour advertises." },
+		[PROM_NB_RTT] = { "maille_neighbour_rtt_seconds", "gauge",
+				  "Smoothed RTT (RFC 9616)." },
+	};
+	for (unsigned k = 0; k < sizeof(nbf) / sizeof(nbf[0]); k++) {
+		prom_family(o, nbf[k].name, nbf[k].type, nbf[k].help);
+		c.what = k;
+		engine_foreach_neighbour(e, now_ms, prom_nb, &c);
+	}
+
+	static const struct {
+		const char *name, *type, *help;
+	} iff[] = {
+		[PROM_IF_NEIGHBOURS] = { "maille_interface_neighbours", "gauge",
+					 "Neighbours per interface." },
+		[PROM_IF_PACKETS] = { "maille_interface_packets_total", "counter",
+				      "Babel packets per interface and direction." },
+		[PROM_IF_BYTES] = { "maille_interface_bytes_total", "counter",
+				    "Octets of Babel packets (UDP payload) per interface and direction." },
+		[PROM_IF_TLVS] = { "maille_interface_tlvs_total", "counter",
+				   "TLVs per interface, direction and type (received: all, even those "
+				   "then dropped)." },
+		[PROM_IF_BAD_TLVS] = { "maille_interface_tlvs_dropped_total", "counter",
+				       "Received TLVs skipped, by reason." },
+		[PROM_IF_DROPS] = { "maille_interface_packets_dropped_total", "counter",
+				    "Received packets the engine dropped whole, by reason." },
+		[PROM_IF_ERRORS] = { "maille_interface_errors_total", "counter",
+				     "Socket errors per interface and direction." },
+	};
+	for (unsigned k = 0; k < sizeof(iff) / sizeof(iff[0]); k++) {
+		if (k == PROM_IF_ERRORS && !counters)
+			continue;
+		prom_family(o, iff[k].name, iff[k].type, iff[k].help);
+		c.what = k;
+		engine_foreach_interface(e, prom_if, &c);
+	}
+
+	struct engine_stats st;
+	engine_get_stats(e, &st);
+	const struct {
+		const char *name, *help;
+		uint64_t v;
+	} tot[] = {
+		{ "maille_packets_received_total", "Babel packets received.", st.packets_in },
+		{ "maille_packets_sent_total", "Babel packets sent.", st.packets_out },
+		{ "maille_bytes_received_total", "Octets of Babel packets received.", st.bytes_in },
+		{ "maille_bytes_sent_total", "Octets of Babel packets sent.", st.bytes_out },
+		{ "maille_updates_received_total", "Update TLVs received.", st.updates_in },
+		{ "maille_route_changes_total",
+		  "Route additions, replacements and removals the engine asked of the kernel edge.",
+		  st.fib_changes },
+		{ "maille_seqno_requests_forwarded_total", "Seqno requests forwarded.",
+		  st.seqno_requests_forwarded },
+		{ "maille_acks_resent_total", "Ack requests sent again.", st.acks_resent },
+	};
+	for (size_t k = 0; k < sizeof(tot) / sizeof(tot[0]); k++)
+		prom_one(o, tot[k].name, "counter", tot[k].help, tot[k].v);
+
+	/* Packets dropped, wherever: the engine's reasons and the UDP edge's.
+	 * A reason both have (a source that is not link-local) is one
+	 * series, their sum. */
+	struct {
+		const char *reason;
+		uint64_t v;
+	} drops[ENGINE_DROP_COUNT + CTL_EDGE_MAX];
+	size_t nd = 0;
+	for (unsigned d = 0; d < ENGINE_DROP_COUNT; d++) {
+		drops[nd].reason = engine_drop_name((enum engine_drop)d);
+		drops[nd++].v = st.drops[d];
+	}
+	for (size_t k = 0; edge && k < edge->ndrops && k < CTL_EDGE_MAX; k++) {
+		size_t j = 0;
+		while (j < nd && strcmp(drops[j].reason, edge->drops[k].reason) != 0)
+			j++;
+		if (j == nd) {
+			drops[nd].reason = edge->drops[k].reason;
+			drops[nd++].v = 0;
+		}
+		drops[j].v += edge->drops[k].value;
+	}
+	prom_family(o, "maille_packets_dropped_total", "counter",
+		    "Received packets dropped whole, by reason (UDP edge and engine).");
+	for (size_t k = 0; k < nd; k++)
+		ctl_out_printf(o, "maille_packets_dropped_total{reason=\"%s\"} %" PRIu64 "\n",
+			       drops[k].reason, drops[k].v);
+	prom_family(o, "maille_tlvs_dropped_total", "counter", "Received TLVs skipped, by reason.");
+	ctl_out_printf(o,
+		       "maille_tlvs_dropped_total{reason=\"malformed\"} %" PRIu64 "\n"
+		       "maille_tlvs_dropped_total{reason=\"ignored\"} %" PRIu64 "\n",
+		       st.tlvs_malformed, st.tlvs_ignored);
+	prom_family(o, "maille_updates_refused_total", "counter",
+		    "Received updates not used, by reason.");
+	ctl_out_printf(o,
+		       "maille_updates_refused_total{reason=\"unfeasible\"} %" PRIu64 "\n"
+		       "maille_updates_refused_total{reason=\"filtered\"} %" PRIu64 "\n",
+		       st.updates_unfeasible, st.updates_filtered);
+	prom_one(o, "maille_seqno_requests_suppressed_total", "counter",
+		 "Seqno requests not forwarded: duplicates of one in flight.",
+		 st.seqno_requests_suppressed);
+	prom_one(o, "maille_acks_given_up_total", "counter",
+		 "Ack requests that got no answer after every resend.", st.acks_given_up);
+	if (!edge)
+		return;
+	prom_one(o, "maille_send_errors_total", "counter", "Babel packets the socket refused.",
+		 edge->send_errors);
+	if (!edge->have_kernel)
+		return;
+	prom_family(o, "maille_kernel_route_operations_total", "counter",
+		    "Route messages sent to the kernel, by operation.");
+	for (int k = 0; k < 3; k++)
+		ctl_out_printf(o, "maille_kernel_route_operations_total{op=\"%s\"} %" PRIu64 "\n",
+			       fib_op_names[k], edge->kernel_ops[k]);
+	prom_family(o, "maille_kernel_route_errors_total", "counter",
+		    "Route messages the kernel refused, by operation and reason.");
+	for (size_t k = 0; k < edge->nkernel_errors && k < CTL_EDGE_MAX; k++) {
+		const struct ctl_edge_counter *x = &edge->kernel_errors[k];
+		ctl_out_printf(o, "maille_kernel_route_errors_total{op=\"%s\",reason=\"%s\"} %" PRIu64
+			       "\n", x->op, x->reason, x->value);
+	}
+	prom_one(o, "maille_kernel_route_send_failures_total", "counter",
+		 "Batches of route messages the netlink socket refused.", edge->kernel_send_failures);
+	prom_one(o, "maille_kernel_route_resyncs_total", "counter",
+		 "Times the kernel's answers were lost and every route was sent again.",
+		 edge->kernel_resyncs);
+	prom_one(o, "maille_kernel_routes_unsupported_total", "counter",
+		 "Routes the kernel cannot hold (IPv4 source-specific), never sent.",
+		 edge->kernel_unsupported);
 }

@@ -38,6 +38,7 @@ enum ctl_cmd_kind {
 	CTL_CMD_STATUS,      /* router-id, seqno, counts */
 	CTL_CMD_STATS,       /* engine and interface counters */
 	CTL_CMD_HELP,
+	CTL_CMD_METRICS,     /* Prometheus text exposition */
 	/* Write commands: only for privileged peers. */
 	CTL_CMD_RELOAD,
 	CTL_CMD_FLUSH_INTERFACE, /* flush interface IF */
@@ -167,6 +168,35 @@ typedef bool ctl_counters_fn(void *arg, uint32_t ifindex, struct ctl_if_counters
 void ctl_format_dump(struct ctl_out *o, enum ctl_dialect d, unsigned what,
 		     const struct engine *e, uint64_t now_ms, const struct ctl_greeting *g,
 		     ctl_counters_fn *counters, void *counters_arg);
+
+/* Counters of the daemon's edges (the UDP socket, rtnetlink), for the
+ * metrics.  Label values are static strings. */
+#define CTL_EDGE_MAX 32
+struct ctl_edge_counter {
+	const char *op;      /* kernel errors: "add", "replace", "remove" */
+	const char *reason;
+	uint64_t value;
+};
+struct ctl_edge_counters {
+	/* datagrams the UDP edge dropped before the engine saw them */
+	struct ctl_edge_counter drops[CTL_EDGE_MAX];
+	size_t ndrops;
+	uint64_t send_errors;
+	bool have_kernel;
+	uint64_t kernel_ops[3];    /* by enum fib_op */
+	struct ctl_edge_counter kernel_errors[CTL_EDGE_MAX];
+	size_t nkernel_errors;
+	uint64_t kernel_send_failures, kernel_resyncs, kernel_unsupported;
+};
+typedef void ctl_edge_fn(void *arg, struct ctl_edge_counters *out);
+
+/* The Prometheus text exposition (format 0.0.4, what node_exporter's
+ * textfile collector reads): every family once, HELP and TYPE first, its
+ * samples together, counters named *_total, no series twice.  edge may be
+ * NULL (no edge counters); counters as for ctl_format_dump. */
+void ctl_format_metrics(struct ctl_out *o, const struct engine *e, uint64_t now_ms,
+			const struct ctl_status *s, const struct ctl_edge_counters *edge,
+			ctl_counters_fn *counters, void *counters_arg);
 
 /* The JSON string escape of s (quotes included). */
 void ctl_json_string(struct ctl_out *o, const char *s);

@@ -142,6 +142,10 @@ static void col_if(void *arg, const struct engine_if_info *i)
 	s->i = *i;
 	copy_name(s->name, i->name);
 	s->i.name = NULL;
+	/* Points into the engine's interface, which may be gone by the time
+	 * a snapshot is formatted (its flush); monitor lines carry no
+	 * counters anyway, or they would change with every packet. */
+	s->i.counters = NULL;
 }
 
 static void col_nb(void *arg, const struct engine_neighbour_info *n)
@@ -462,7 +466,7 @@ static struct ctl_greeting greeting(const struct control_socket *cs)
 	return g;
 }
 
-static void do_status(struct control_socket *cs, struct client *c)
+static void fill_status(struct control_socket *cs, struct ctl_status *out)
 {
 	struct ctl_status s = { .seqno = engine_seqno(cs->e), .version = cs->version,
 				.host = cs->host,
@@ -484,12 +488,49 @@ static void do_status(struct control_socket *cs, struct client *c)
 	k.n = 0;
 	engine_foreach_source(cs->e, cs->now_ms, count_src, &k);
 	s.sources = k.n;
+	*out = s;
+}
+
+static void do_status(struct control_socket *cs, struct client *c)
+{
+	struct ctl_status s;
+	fill_status(cs, &s);
 	ctl_format_status(&c->out, c->dialect, &s);
+}
+
+/* The exposition is text in both dialects' sense: as is in babeld's, one
+ * {"kind":"metrics","text":...} object in JSON. */
+static void do_metrics(struct control_socket *cs, struct client *c)
+{
+	struct ctl_status s;
+	fill_status(cs, &s);
+	struct ctl_edge_counters edge;
+	memset(&edge, 0, sizeof(edge));
+	if (cs->hooks.edge)
+		cs->hooks.edge(cs->hooks.arg, &edge);
+	if (c->dialect == CTL_TEXT) {
+		ctl_format_metrics(&c->out, cs->e, cs->now_ms, &s, cs->hooks.edge ? &edge : NULL,
+				   cs->hooks.counters, cs->hooks.arg);
+		return;
+	}
+	struct ctl_out t;
+	ctl_out_init(&t, 0);
+	ctl_format_metrics(&t, cs->e, cs->now_ms, &s, cs->hooks.edge ? &edge : NULL,
+			   cs->hooks.counters, cs->hooks.arg);
+	ctl_out_append(&t, "", 1); /* a C string for the escape */
+	if (t.failed) {
+		cs_log(cs, -1, "control: out of memory formatting metrics");
+	} else {
+		ctl_out_printf(&c->out, "{\"kind\":\"metrics\",\"format\":\"prometheus-text-0.0.4\",\"text\":");
+		ctl_json_string(&c->out, t.buf);
+		ctl_out_printf(&c->out, "}\n");
+	}
+	ctl_out_free(&t);
 }
 
 static const char help_text[] =
 	"dump [interfaces|neighbours|routes|xroutes|sources|all]\n"
-	"monitor | unmonitor | json | text | status | stats | quit\n"
+	"monitor | unmonitor | json | text | status | stats | metrics | quit\n"
 	"write: reload | flush interface IF | interface IF up|down | interface IF ... |"
 	" default ... | key ...\n";
 
@@ -560,6 +601,9 @@ static void handle_line(struct control_socket *cs, struct client *c, const char 
 		ctl_format_stats(&c->out, c->dialect, &st);
 		break;
 	}
+	case CTL_CMD_METRICS:
+		do_metrics(cs, c);
+		break;
 	case CTL_CMD_HELP:
 		if (c->dialect == CTL_TEXT)
 			ctl_out_printf(&c->out, "%s", help_text);

@@ -60,6 +60,7 @@ typedef int ctl_command_fn(void *arg, const struct ctl_cmd *cmd, char *err, size
 struct control_hooks {
 	ctl_command_fn *command;     /* NULL: write commands answer "no not supported" */
 	ctl_counters_fn *counters;   /* NULL: interfaces without counters */
+	ctl_edge_fn *edge;           /* NULL: metrics without UDP and kernel counters */
 	ctl_log_fn *log;             /* NULL: silent */
 	void *arg;
 };

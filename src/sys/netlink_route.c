@@ -191,6 +191,7 @@ static size_t build(struct netlink_route *nr, char *buf, const struct fib_change
 	nr->ring[slot].seq = h->nlmsg_seq;
 	nr->ring[slot].op = op;
 	nr->ring[slot].key = *k;
+	nr->st.ops[op]++;
 	return h->nlmsg_len;
 }
 
@@ -200,6 +201,7 @@ static void send_batch(struct netlink_route *nr, const char *buf, size_t len)
 		return;
 	if (mnl_socket_sendto(nr->nl, buf, len) < 0) {
 		nr->errors++;
+		nr->st.send_failures++;
 		log_warn("netlink route send: %s", strerror(errno));
 		if (errno == ENOBUFS)
 			nr->need_resync = true;
@@ -225,6 +227,7 @@ void netlink_route_apply(struct netlink_route *nr, const struct fib_change *c, s
 			char t[ROUTE_KEY_STRLEN];
 			route_key_format(&c[i].key, t, sizeof(t));
 			log_warn("cannot install %s: the kernel has no source-specific IPv4 routes", t);
+			nr->st.unsupported++;
 			continue;
 		}
 		nr->changes++;
@@ -239,6 +242,45 @@ void netlink_route_apply(struct netlink_route *nr, const struct fib_change *c, s
 static const char *op_name(enum fib_op op)
 {
 	return op == FIB_ADD ? "add" : op == FIB_REPLACE ? "replace" : "remove";
+}
+
+const char *netlink_route_err_name(enum nlroute_err c)
+{
+	static const char *const names[NLR_ERR_COUNT] = {
+		[NLR_ERR_EXISTS] = "exists",       [NLR_ERR_NOT_FOUND] = "not_found",
+		[NLR_ERR_UNREACHABLE] = "unreachable", [NLR_ERR_NO_DEVICE] = "no_device",
+		[NLR_ERR_INVALID] = "invalid",     [NLR_ERR_NO_MEMORY] = "no_memory",
+		[NLR_ERR_PERMISSION] = "permission", [NLR_ERR_OTHER] = "other",
+	};
+	return (unsigned)c < NLR_ERR_COUNT ? names[c] : "other";
+}
+
+enum nlroute_err netlink_route_err_class(int err)
+{
+	switch (err) {
+	case EEXIST:
+		return NLR_ERR_EXISTS;
+	case ENOENT:
+	case ESRCH:
+		return NLR_ERR_NOT_FOUND;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		return NLR_ERR_UNREACHABLE;
+	case ENODEV:
+		return NLR_ERR_NO_DEVICE;
+	case EINVAL:
+	case EAFNOSUPPORT:
+	case EOPNOTSUPP:
+		return NLR_ERR_INVALID;
+	case ENOMEM:
+	case ENOBUFS:
+		return NLR_ERR_NO_MEMORY;
+	case EPERM:
+	case EACCES:
+		return NLR_ERR_PERMISSION;
+	default:
+		return NLR_ERR_OTHER;
+	}
 }
 
 static int ack_cb(const struct nlmsghdr *h, void *data)
@@ -259,6 +301,7 @@ static int ack_cb(const struct nlmsghdr *h, void *data)
 	/* Removing a route that is already gone is what we wanted. */
 	if (op == FIB_REMOVE && e->error == -ESRCH)
 		return MNL_CB_OK;
+	nr->st.failed[op][netlink_route_err_class(-e->error)]++;
 	if (op == FIB_ADD && e->error == -EEXIST && nr->ring[slot].seq == h->nlmsg_seq) {
 		foreign_add(nr, &nr->ring[slot].key);
 		nr->refused_foreign++;
@@ -285,6 +328,7 @@ void netlink_route_read(struct netlink_route *nr)
 			if (errno == ENOBUFS) {
 				log_warn("netlink route ACKs lost; resynchronising the routes");
 				nr->need_resync = true;
+				nr->st.acks_lost++;
 				continue;
 			}
 			return;
@@ -311,6 +355,16 @@ static int rt_attr_cb(const struct nlattr *a, void *data)
 	if (t <= RTA_MAX && t < 64)
 		tb[t] = a;
 	return MNL_CB_OK;
+}
+
+/* An address attribute, or zeros when it is missing or too short. */
+static const uint8_t *attr_addr(const struct nlattr *a, uint8_t fam)
+{
+	static const uint8_t zero[16];
+	size_t need = fam == PREFIX_FAMILY_IPV4 ? 4 : 16;
+	if (!a || mnl_attr_get_payload_len(a) < need)
+		return zero;
+	return mnl_attr_get_payload(a);
 }
 
 static int flush_cb(const struct nlmsghdr *h, void *data)
@@ -344,6 +398,18 @@ static int flush_cb(const struct nlmsghdr *h, void *data)
 	d->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	d->nlmsg_seq = ++fc->nr->seq;
 	d->nlmsg_pid = 0;
+	/* In the ring like any removal: a refusal is then counted and
+	 * logged as the removal it is, with its prefix. */
+	struct route_key k;
+	memset(&k, 0, sizeof(k));
+	uint8_t fam = rtm->rtm_family == AF_INET ? PREFIX_FAMILY_IPV4 : PREFIX_FAMILY_IPV6;
+	prefix_make(&k.dst, fam, attr_addr(tb[RTA_DST], fam), rtm->rtm_dst_len);
+	prefix_make(&k.src, fam, attr_addr(tb[RTA_SRC], fam), rtm->rtm_src_len);
+	unsigned slot = d->nlmsg_seq % NLROUTE_RING;
+	fc->nr->ring[slot].seq = d->nlmsg_seq;
+	fc->nr->ring[slot].op = FIB_REMOVE;
+	fc->nr->ring[slot].key = k;
+	fc->nr->st.ops[FIB_REMOVE]++;
 	fc->used += MNL_ALIGN(h->nlmsg_len);
 	fc->count++;
 	return MNL_CB_OK;

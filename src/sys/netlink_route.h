@@ -24,6 +24,34 @@
 
 struct mnl_socket;
 
+/* Why the kernel refused a route change: its errno folded into the few
+ * classes an operator acts on differently. */
+enum nlroute_err {
+	NLR_ERR_EXISTS,      /* EEXIST: a route not ours holds the slot */
+	NLR_ERR_NOT_FOUND,   /* ENOENT, ESRCH (on replace: ours vanished) */
+	NLR_ERR_UNREACHABLE, /* ENETUNREACH, EHOSTUNREACH: next hop off-link */
+	NLR_ERR_NO_DEVICE,   /* ENODEV: the interface went away */
+	NLR_ERR_INVALID,     /* EINVAL, EAFNOSUPPORT, EOPNOTSUPP: a message it cannot use */
+	NLR_ERR_NO_MEMORY,   /* ENOMEM, ENOBUFS */
+	NLR_ERR_PERMISSION,  /* EPERM, EACCES */
+	NLR_ERR_OTHER,
+	NLR_ERR_COUNT
+};
+/* "exists", "not_found", ...: label values for the metrics. */
+const char *netlink_route_err_name(enum nlroute_err c);
+enum nlroute_err netlink_route_err_class(int err); /* a positive errno */
+
+/* What was asked of the kernel and what it refused. */
+struct netlink_route_stats {
+	uint64_t ops[3];                       /* messages sent, by enum fib_op
+						* (as sent: a replace of a key a
+						* foreign route holds goes as add) */
+	uint64_t failed[3][NLR_ERR_COUNT];     /* refused, by op and class */
+	uint64_t send_failures;                /* a batch's sendto() failed */
+	uint64_t acks_lost;                    /* ENOBUFS on the ACKs: resynchronised */
+	uint64_t unsupported;                  /* IPv4 source-specific: never sent */
+};
+
 #define NLROUTE_RING 1024
 
 struct netlink_route {
@@ -42,6 +70,7 @@ struct netlink_route {
 	uint64_t changes, errors;
 	struct hashmap foreign; /* keys whose slot a route not ours holds */
 	uint64_t refused_foreign;
+	struct netlink_route_stats st;
 	/* The RTAX_ADVMSS of routes through IFINDEX for FAMILY
 	 * (PREFIX_FAMILY_*), 0: none (radio links, radio_advmss).  Set after
 	 * netlink_route_open; NULL: never. */

@@ -66,6 +66,58 @@ grep -q '^maille_routes{state="installed"} 4$' "$NSL_WORK/metrics.out" &&
 	grep -q '^maille_neighbour_cost{interface="v1-2",address="fe80::' "$NSL_WORK/metrics.out" &&
 	grep -q '^# TYPE maille_packets_received_total counter$' "$NSL_WORK/metrics.out"
 tap_ok $? "metrics: Prometheus text with routes per state and costs" || tap_diag "$(cat "$NSL_WORK/metrics.out")"
+# The live exposition: per-interface packets and Hellos both ways, kernel
+# route additions (four routes installed), and every line well-formed.
+python3 - "$NSL_WORK/metrics.out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+assert text.endswith("\n"), "no final newline"
+name = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+lv = r'"(?:[^"\\\n]|\\[\\"n])*"'
+sample = re.compile(r"^(%s)(\{%s=%s(?:,%s=%s)*\})? (\S+)$" % (name, name, lv, name, lv))
+fams, seen, vals = set(), set(), {}
+fam = typ = None
+for ln in text.splitlines():
+    if ln.startswith("# HELP "):
+        fam = ln.split(" ")[2]
+        assert fam not in fams, "family twice: " + ln
+        fams.add(fam); typ = None
+    elif ln.startswith("# TYPE "):
+        _, _, n, t = ln.split(" ")
+        assert n == fam and typ is None and t in ("counter", "gauge"), ln
+        assert (t == "counter") == n.endswith("_total"), ln
+        typ = t
+    else:
+        m = sample.match(ln)
+        assert m and m.group(1) == fam and typ, "bad line: " + ln
+        float(m.group(3))
+        series = m.group(1) + (m.group(2) or "")
+        assert series not in seen, "series twice: " + ln
+        seen.add(series); vals[series] = float(m.group(3))
+def v(s):
+    assert s in vals, "missing " + s
+    return vals[s]
+for d in ("in", "out"):
+    assert v('maille_interface_packets_total{interface="v1-2",direction="%s"}' % d) > 0
+    assert v('maille_interface_bytes_total{interface="v1-3",direction="%s"}' % d) > 0
+    assert v('maille_interface_tlvs_total{interface="v1-2",direction="%s",tlv="hello"}' % d) > 0
+    assert v('maille_interface_tlvs_total{interface="v1-3",direction="%s",tlv="ihu"}' % d) > 0
+assert v('maille_interface_tlvs_total{interface="v1-2",direction="in",tlv="update"}') > 0
+assert v('maille_kernel_route_operations_total{op="add"}') >= 4
+assert v('maille_kernel_route_errors_total{op="add",reason="invalid"}') == 0
+assert v('maille_packets_dropped_total{reason="not_link_local"}') >= 0
+PY
+tap_ok $? "metrics: well-formed, per-interface packets and Hellos both ways, kernel additions" || tap_diag "$(cat "$NSL_WORK/metrics.out")"
+"$CTL" -s "$S1" --json interfaces >"$NSL_WORK/if.json" &&
+	python3 -c '
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(objs) == 2, objs
+for o in objs:
+    t = o["traffic"]
+    assert t["packets_in"] > 0 and t["packets_out"] > 0 and t["tlvs_out"]["hello"] > 0, o
+' "$NSL_WORK/if.json"
+tap_ok $? "--json interfaces: the engine counters of each interface" || tap_diag "$(cat "$NSL_WORK/if.json")"
 "$CTL" -s "$NSL_WORK/nosuch.sock" status 2>"$NSL_WORK/err"
 st=$?
 [ $st -eq 3 ] && grep -q "Is mailled running" "$NSL_WORK/err"

@@ -637,6 +637,289 @@ static void test_dump_json(void **state)
 	ctl_out_free(&o);
 }
 
+/* ------------------------------------------------------------ metrics */
+
+/* A strict reader of the Prometheus text format (0.0.4) as node_exporter's
+ * textfile collector takes it: every line a HELP, a TYPE or a sample; a
+ * family's HELP then TYPE once, before its samples, which follow together;
+ * counters named *_total; label names and values well-formed; no series
+ * twice; values numbers.  Returns NULL or what is wrong. */
+#define PROM_MAX_SERIES 1024
+static char prom_err[1024];
+
+static const char *prom_bad(size_t lineno, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *prom_bad(size_t lineno, const char *fmt, ...)
+{
+	int n = snprintf(prom_err, sizeof(prom_err), "line %zu: ", lineno);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prom_err + n, sizeof(prom_err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return prom_err;
+}
+
+static bool prom_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || !(s[0] == '_' || s[0] == ':' || ((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z')))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!(s[i] == '_' || s[i] == ':' || ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+static const char *prom_check(const char *text)
+{
+	static char seen[PROM_MAX_SERIES][200];
+	static char families[256][80];
+	size_t nseen = 0, nfam = 0;
+	char fam[80] = "", type[24] = "";
+	bool have_help = false;
+	size_t lineno = 0;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		if (!nl)
+			return "last line without a newline";
+		size_t len = (size_t)(nl - p);
+		char line[600];
+		if (len >= sizeof(line))
+			return "line too long";
+		memcpy(line, p, len);
+		line[len] = 0;
+		p = nl + 1;
+		lineno++;
+#define BAD(...) prom_bad(lineno, __VA_ARGS__)
+		if (!strncmp(line, "# HELP ", 7)) {
+			const char *n = line + 7, *sp = strchr(n, ' ');
+			if (!sp || !prom_name_ok(n, (size_t)(sp - n)) || sp[1] == 0)
+				return BAD("bad HELP: %s", line);
+			for (size_t f = 0; f < nfam; f++)
+				if (strlen(families[f]) == (size_t)(sp - n) &&
+				    !strncmp(families[f], n, (size_t)(sp - n)))
+					return BAD("family seen twice: %s", line);
+			if (nfam == 256 || (size_t)(sp - n) >= sizeof(fam))
+				return BAD("too many families");
+			memcpy(fam, n, (size_t)(sp - n));
+			fam[sp - n] = 0;
+			snprintf(families[nfam++], sizeof(families[0]), "%s", fam);
+			have_help = true;
+			type[0] = 0;
+			continue;
+		}
+		if (!strncmp(line, "# TYPE ", 7)) {
+			char n[100], t[20];
+			if (sscanf(line + 7, "%99s %19s", n, t) != 2 || !have_help || strcmp(n, fam) ||
+			    type[0])
+				return BAD("TYPE without its HELP, or twice: %s", line);
+			if (strcmp(t, "counter") && strcmp(t, "gauge"))
+				return BAD("unexpected type: %s", line);
+			if (!strcmp(t, "counter") != (strlen(n) > 6 && !strcmp(n + strlen(n) - 6, "_total")))
+				return BAD("counters, and only they, end in _total: %s", line);
+			snprintf(type, sizeof(type), "%s", t);
+			continue;
+		}
+		if (line[0] == '#' || line[0] == 0)
+			return BAD("stray line: %s", line);
+		/* A sample: name, labels, one space, value. */
+		const char *q = line;
+		while (*q && *q != '{' && *q != ' ')
+			q++;
+		if (!type[0] || (size_t)(q - line) != strlen(fam) || strncmp(line, fam, strlen(fam)))
+			return BAD("sample outside its family %s: %s", fam, line);
+		if (*q == '{') {
+			q++;
+			char names[16][64];
+			size_t nn = 0;
+			while (*q != '}') {
+				const char *k = q;
+				while (*q && *q != '=')
+					q++;
+				if (*q != '=' || !prom_name_ok(k, (size_t)(q - k)) || q[1] != '"' ||
+				    (size_t)(q - k) >= 64 || nn == 16)
+					return BAD("bad label name: %s", line);
+				for (size_t i = 0; i < nn; i++)
+					if (strlen(names[i]) == (size_t)(q - k) &&
+					    !strncmp(names[i], k, (size_t)(q - k)))
+						return BAD("label twice: %s", line);
+				memcpy(names[nn], k, (size_t)(q - k));
+				names[nn++][q - k] = 0;
+				q += 2;
+				while (*q && *q != '"') {
+					if (*q == '\\') {
+						if (q[1] != '\\' && q[1] != '"' && q[1] != 'n')
+							return BAD("bad escape: %s", line);
+						q++;
+					}
+					q++;
+				}
+				if (*q != '"')
+					return BAD("unterminated label value: %s", line);
+				q++;
+				if (*q == ',')
+					q++;
+				else if (*q != '}')
+					return BAD("bad label list: %s", line);
+			}
+			q++;
+		}
+		if (*q != ' ')
+			return BAD("no space before the value: %s", line);
+		char *end;
+		double v = strtod(q + 1, &end);
+		if (end == q + 1 || *end)
+			return BAD("bad value: %s", line);
+		if (!strcmp(type, "counter") && v < 0)
+			return BAD("negative counter: %s", line);
+		size_t slen = (size_t)(q - line);
+		if (slen >= sizeof(seen[0]) || nseen == PROM_MAX_SERIES)
+			return BAD("series too long or too many");
+		for (size_t i = 0; i < nseen; i++)
+			if (strlen(seen[i]) == slen && !strncmp(seen[i], line, slen))
+				return BAD("series twice: %s", line);
+		memcpy(seen[nseen], line, slen);
+		seen[nseen++][slen] = 0;
+#undef BAD
+	}
+	return NULL;
+}
+
+/* The value of one series, or -1. */
+static double prom_value(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+	for (const char *p = text; p && *p;) {
+		if (!strncmp(p, series, n) && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return -1;
+}
+
+static void test_prom_checker_fails(void **state)
+{
+	(void)state;
+	/* The checker itself must refuse what the collector would. */
+	const char *bad[] = {
+		"# HELP a_total x\n# TYPE a_total counter\na_total 1\na_total 2\n",    /* twice */
+		"# HELP a x\n# TYPE a counter\na 1\n",                                  /* no _total */
+		"# HELP a x\n# TYPE a gauge\nb 1\n",                                    /* outside */
+		"# HELP a x\n# TYPE a gauge\na{l=\"v} 1\n",                             /* quote */
+		"# HELP a x\n# TYPE a gauge\na{l=\"v\"} x\n",                           /* value */
+		"# HELP a x\n# TYPE a gauge\na 1\n# HELP b x\n# TYPE b gauge\nb 1\na 2\n", /* split */
+		"# HELP a x\n# TYPE a gauge\n# HELP a x\n# TYPE a gauge\n",             /* family twice */
+		"a 1\n",                                                                /* no TYPE */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!prom_check(bad[i]))
+			fail_msg("checker accepted bad exposition %zu", i);
+	assert_null(prom_check("# HELP a x\n# TYPE a gauge\na{l=\"q\\\"\\\\\\n\",m=\"\"} 1.5\n"));
+}
+
+struct if_cnt {
+	struct engine_if_counters c;
+};
+static void grab_if(void *arg, const struct engine_if_info *i)
+{
+	((struct if_cnt *)arg)->c = *i->counters;
+}
+
+static void test_metrics(void **state)
+{
+	(void)state;
+	struct ctl_cmd cmd;
+	char err[100];
+	assert_int_equal(parse("metrics", &cmd, err, sizeof(err)), 0);
+	assert_int_equal(cmd.kind, CTL_CMD_METRICS);
+	assert_false(ctl_cmd_is_write(cmd.kind));
+
+	struct ctl_status st = { .router_id = { 1, 2, 3, 4, 5, 6, 7, 8 }, .seqno = 5,
+				 .version = "maille-\"q\"", .host = "h", .uptime_ms = 61000,
+				 .interfaces = 1, .neighbours = 1, .routes = 2, .installed = 2,
+				 .xroutes = 1, .sources = 1 };
+	struct ctl_edge_counters edge;
+	memset(&edge, 0, sizeof(edge));
+	edge.drops[edge.ndrops++] = (struct ctl_edge_counter){ NULL, "not_link_local", 3 };
+	edge.drops[edge.ndrops++] = (struct ctl_edge_counter){ NULL, "own_address", 2 };
+	edge.have_kernel = true;
+	edge.kernel_ops[FIB_ADD] = 11;
+	edge.kernel_ops[FIB_REMOVE] = 4;
+	edge.kernel_errors[edge.nkernel_errors++] = (struct ctl_edge_counter){ "add", "exists", 1 };
+	edge.kernel_errors[edge.nkernel_errors++] = (struct ctl_edge_counter){ "remove", "exists", 0 };
+	/* One packet the engine drops: a source that is not link-local, to
+	 * be summed with the UDP edge's. */
+	struct h_pkt p;
+	hp_init(&p);
+	hp_hello(&p, 1, 400, false);
+	babel_pkt_finish(&p.p);
+	struct link_addr g = { { 0x20, 0x01, 0x0d, 0xb8 } };
+	engine_receive(H.e, 1, &g, true, p.buf, babel_pkt_len(&p.p), H.now);
+
+	struct ctl_out o;
+	ctl_out_init(&o, 0);
+	ctl_format_metrics(&o, H.e, H.now, &st, &edge, fake_counters, NULL);
+	assert_false(o.failed);
+	ctl_out_append(&o, "", 1);
+	const char *why = prom_check(o.buf);
+	if (why)
+		fail_msg("%s\n%s", why, o.buf);
+
+	struct if_cnt k;
+	engine_foreach_interface(H.e, grab_if, &k);
+	/* Six Hello packets (with IHUs), one of updates, the bad one. */
+	assert_int_equal(k.c.packets_in, 8);
+	assert_int_equal(prom_value(o.buf, "maille_interface_packets_total{interface=\"eth1\",direction=\"in\"}"), 8);
+	assert_int_equal(prom_value(o.buf, "maille_interface_bytes_total{interface=\"eth1\",direction=\"out\"}"),
+			 (double)k.c.bytes_out);
+	assert_true(k.c.packets_out > 0);
+	assert_int_equal(prom_value(o.buf, "maille_interface_packets_total{interface=\"eth1\",direction=\"out\"}"),
+			 (double)k.c.packets_out);
+	/* TLVs: what the harness fed in (not the dropped packet's: it was
+	 * refused before decoding), and what the engine's packets hold. */
+	assert_int_equal(prom_value(o.buf, "maille_interface_tlvs_total{interface=\"eth1\",direction=\"in\",tlv=\"hello\"}"), 6);
+	assert_int_equal(prom_value(o.buf, "maille_interface_tlvs_total{interface=\"eth1\",direction=\"in\",tlv=\"ihu\"}"), 6);
+	assert_int_equal(prom_value(o.buf, "maille_interface_tlvs_total{interface=\"eth1\",direction=\"in\",tlv=\"update\"}"), 2);
+	assert_int_equal(prom_value(o.buf, "maille_interface_tlvs_total{interface=\"eth1\",direction=\"out\",tlv=\"hello\"}"),
+			 (double)h_scan(&H, 0, BABEL_TLV_HELLO, NULL, NULL));
+	assert_int_equal(prom_value(o.buf, "maille_interface_tlvs_total{interface=\"eth1\",direction=\"out\",tlv=\"update\"}"),
+			 (double)h_scan(&H, 0, BABEL_TLV_UPDATE, NULL, NULL));
+	assert_true(prom_value(o.buf, "maille_interface_tlvs_total{interface=\"eth1\",direction=\"out\",tlv=\"update\"}") > 0);
+	assert_int_equal(prom_value(o.buf, "maille_interface_tlvs_total{interface=\"eth1\",direction=\"in\",tlv=\"unknown\"}"), 0);
+	assert_int_equal(prom_value(o.buf, "maille_interface_packets_dropped_total{interface=\"eth1\",reason=\"not_link_local\"}"), 1);
+	assert_int_equal(prom_value(o.buf, "maille_interface_errors_total{interface=\"eth1\",direction=\"in\"}"), 0);
+	/* Engine and edge reasons merged; the edge's own ones kept. */
+	assert_int_equal(prom_value(o.buf, "maille_packets_dropped_total{reason=\"not_link_local\"}"), 4);
+	assert_int_equal(prom_value(o.buf, "maille_packets_dropped_total{reason=\"own_address\"}"), 2);
+	assert_int_equal(prom_value(o.buf, "maille_packets_dropped_total{reason=\"unknown_interface\"}"), 0);
+	assert_int_equal(prom_value(o.buf, "maille_kernel_route_operations_total{op=\"add\"}"), 11);
+	assert_int_equal(prom_value(o.buf, "maille_kernel_route_operations_total{op=\"replace\"}"), 0);
+	assert_int_equal(prom_value(o.buf, "maille_kernel_route_errors_total{op=\"add\",reason=\"exists\"}"), 1);
+	assert_int_equal(prom_value(o.buf, "maille_routes{state=\"installed\"}"), 2);
+	assert_int_equal(prom_value(o.buf, "maille_neighbour_cost{interface=\"eth1\",address=\"fe80::9\"}"), 96);
+	assert_non_null(strstr(o.buf, "maille_info{router_id=\"01:02:03:04:05:06:07:08\",version=\"maille-\\\"q\\\"\"} 1\n"));
+
+	/* Without the edges: still well-formed, without their families. */
+	ctl_out_reset(&o);
+	ctl_format_metrics(&o, H.e, H.now, &st, NULL, NULL, NULL);
+	ctl_out_append(&o, "", 1);
+	why = prom_check(o.buf);
+	if (why)
+		fail_msg("%s\n%s", why, o.buf);
+	assert_null(strstr(o.buf, "maille_kernel_route"));
+	assert_null(strstr(o.buf, "maille_interface_errors_total"));
+
+	/* The JSON interface carries the same counters. */
+	ctl_out_reset(&o);
+	ctl_format_dump(&o, CTL_JSON, CTL_DUMP_INTERFACES, H.e, H.now, &G, NULL, NULL);
+	ctl_out_append(&o, "", 1);
+	assert_true(json_object_ok(o.buf, strlen(o.buf) - 1));
+	assert_non_null(strstr(o.buf, "\"traffic\":{\"packets_in\":8,"));
+	assert_non_null(strstr(o.buf, "\"drops\":{\"not_link_local\":1,"));
+	assert_non_null(strstr(o.buf, "\"tlvs_in\":{\"pad1\":0,\"padn\":0,\"ack_request\":0,\"ack\":0,\"hello\":6,\"ihu\":6,"));
+	ctl_out_free(&o);
+}
+
 static void test_sources_text_and_status(void **state)
 {
 	(void)state;
@@ -703,6 +986,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dump_text_babeld_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sources_text_and_status, setup, teardown),
+		cmocka_unit_test(test_prom_checker_fails),
+		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
