@@ -50,7 +50,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-inns() { if [ -n "$NS" ]; then ip netns exec "$NS" "$@"; else "$@"; fi; }
+# Run in the namespace, if any.  A word list, not a function: a function
+# run in the background is a subshell, and its $! not the program's pid.
+inns=""
+[ -n "$NS" ] && inns="ip netns exec $NS"
 
 wait_for() { # wait_for SECONDS COMMAND...
 	end=$(($(date +%s) + $1))
@@ -98,7 +101,7 @@ MODEM 1200
 KISSPORT $KPORT
 AGWPORT 0
 EOF
-inns env ALSA_CONFIG_PATH="$ALSA_CONF:$dir/asound.conf" \
+$inns env ALSA_CONFIG_PATH="$ALSA_CONF:$dir/asound.conf" \
 	direwolf -t 0 -c "$dir/direwolf.conf" >"$dir/dw.out" 2>&1 &
 echo $! >"$dir/dw.pid"
 wait_for 15 grep -q "Ready to accept KISS TCP client" "$dir/dw.out"
@@ -120,7 +123,7 @@ nsent=$(wc -l <"$dir/sent.hex")
 tap_ok $? "they are: ID, Babel to BABEL and to a neighbour, IPv4 (0xCC), IPv6, 3 fragments" ||
 	cut -c 1-100 "$dir/sent.txt" | sed 's/^/#   /'
 
-inns "$KISSBIN" send "$KPORT" "$dir/sent.hex" 2>"$dir/send.err"
+$inns "$KISSBIN" send "$KPORT" "$dir/sent.hex" 2>"$dir/send.err"
 tap_ok $? "our KISS encoder hands them to Dire Wolf" || sed 's/^/#   /' "$dir/send.err"
 decoded_all() {
 	"$KISSBIN" wav $RATE "$dir/tx.raw" "$dir/tx.wav" 2>/dev/null &&
@@ -165,7 +168,7 @@ nwant=$(wc -l <"$dir/want.txt")
 gen_packets -r $RATE -o "$dir/gen.wav" "$dir/gen.txt" >"$dir/gen_packets.out" 2>&1
 tap_ok $? "gen_packets writes $nwant frames as 1200 baud AFSK" || sed 's/^/#   /' "$dir/gen_packets.out"
 
-inns "$KISSBIN" recv "$KPORT" 60 "$nwant" >"$dir/got.txt" 2>"$dir/recv.err" &
+$inns "$KISSBIN" recv "$KPORT" 60 "$nwant" >"$dir/got.txt" 2>"$dir/recv.err" &
 echo $! >"$dir/recv.pid"
 wait_for 10 grep -q '^connected' "$dir/got.txt"
 tap_ok $? "our KISS client is connected to Dire Wolf"

@@ -16,7 +16,9 @@ tests_interop_direwolf_kiss_SOURCES = tests/interop/direwolf_kiss.c src/sys/radi
 tests_interop_direwolf_kiss_LDADD = src/sys/libmailleradio.a proto/libmailleproto.a
 tests_lib_afrelay_SOURCES = tests/lib/afrelay.c
 tests_lib_afrelay_LDADD = -lm
-TESTS += tests/interop/direwolf_codec.sh
+TESTS += \
+	tests/interop/direwolf_codec.sh \
+	tests/interop/direwolf_two_sites.sh
 endif
 EXTRA_DIST += \
 	tests/lib/netns.sh \
@@ -26,6 +28,7 @@ EXTRA_DIST += \
 	tests/interop/bird_common.sh \
 	tests/interop/bird_line_v4.sh \
 	tests/interop/bird_line_ll.sh \
-	tests/interop/direwolf_codec.sh
+	tests/interop/direwolf_codec.sh \
+	tests/interop/direwolf_two_sites.sh
 
 include $(top_srcdir)/tests/bench/line.mk
