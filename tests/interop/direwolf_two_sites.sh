@@ -138,12 +138,17 @@ tap_diag "64-byte IPv4 ping RTT through two Dire Wolf instances at 1200 baud: $(
 ping_ok 1 -6 -s 56 -I fd99::1 fd99::2
 tap_ok $? "IPv6 ping fd99::1 -> fd99::2 crosses too" || dump_dw
 tap_diag "64-byte IPv6 ping RTT: $(rtt) ms"
+# The first ping right after convergence may queue behind routing frames
+# (routing goes first on the link): once more, for a steadier figure.
+ping_ok 2 -4 -s 56 -I 10.99.0.2 10.99.0.1
+tap_ok $? "a second IPv4 ping crosses" || dump_dw
+tap_diag "second 64-byte IPv4 ping RTT: $(rtt) ms"
 
 alive
 tap_ok $? "both mailled still run"
 for n in 1 2; do kill -TERM "$(cat "$WORK/pid$n")"; done
 wait_for 10 sh -c "! kill -0 $(cat "$WORK/pid1") 2>/dev/null && ! kill -0 $(cat "$WORK/pid2") 2>/dev/null"
 tap_ok $? "both mailled exit on SIGTERM"
-tap_diag "transmissions the relay carried:" "$(grep -c '^station' "$WORK/relay.out")"
+tap_diag "transmissions the relay carried: $(grep -c "^station" "$WORK/relay.out")"
 
 tap_done
