@@ -6,6 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 need="build-essential autoconf automake pkg-config clang libclang-rt-14-dev
       libev-dev libmnl-dev libnl-genl-3-dev nettle-dev libcmocka-dev
       tshark iproute2 nftables iputils-ping procps babeld bird2
+      direwolf
       qemu-user gcc-s390x-linux-gnu gcc-mips-linux-gnu libcmocka-dev:s390x nettle-dev:s390x"
 if ! dpkg --print-foreign-architectures | grep -qx s390x; then
 	# Big-endian test libraries come from Debian's s390x multiarch packages.
