@@ -34,8 +34,9 @@ EXTRA_DIST += tests/integ/tun.sh
 # IP across the radio through kisssim at 1200 baud, in network namespaces:
 # two sites ping each other (radio_ping.sh), three stations where two
 # cannot hear each other reach everyone through the third (radio_three.sh).
-TESTS += tests/integ/radio_ping.sh tests/integ/radio_three.sh
-EXTRA_DIST += tests/integ/radio_ping.sh tests/integ/radio_three.sh tests/lib/radio_sites.sh
+TESTS += tests/integ/radio_ping.sh tests/integ/radio_three.sh tests/integ/radio_reload.sh
+EXTRA_DIST += tests/integ/radio_ping.sh tests/integ/radio_three.sh tests/integ/radio_reload.sh \
+	tests/lib/radio_sites.sh
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_radio_frag
