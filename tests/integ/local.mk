@@ -7,7 +7,8 @@ integ_tests = \
 	tests/integ/restart.sh \
 	tests/integ/import50k.sh \
 	tests/integ/badconf.sh \
-	tests/integ/badpkt.sh
+	tests/integ/badpkt.sh \
+	tests/integ/reload.sh
 TESTS += $(integ_tests)
 EXTRA_DIST += $(integ_tests)
 endif
