@@ -671,9 +671,8 @@ static uint64_t tick(void *arg, uint64_t now)
 /* ------------------------------------------------------------ reload */
 
 /* Reads the configuration from where it came from at start, plus the
- * run-time statements, plus EXTRA (a new run-time statement) if not NULL.
- * Returns the number of errors (in c->errors). */
-static size_t load_conf(struct daemon *d, struct conf *c, const char *extra, size_t extra_len)
+ * run-time statements.  Returns the number of errors (in c->errors). */
+static size_t load_conf(struct daemon *d, struct conf *c)
 {
 	conf_init(c);
 	for (size_t i = 0; i < d->n_files; i++)
@@ -686,8 +685,6 @@ static size_t load_conf(struct daemon *d, struct conf *c, const char *extra, siz
 	c->merge_interfaces = true;
 	for (size_t i = 0; i < d->n_runtime; i++)
 		conf_parse_string(c, "control socket", d->runtime[i]);
-	if (extra)
-		conf_parse_buffer(c, "control socket", extra, extra_len);
 	c->merge_interfaces = false;
 	/* A relative state file means the directory mailled started in (-D
 	 * moves to /; a reload must find the same file). */
@@ -717,7 +714,9 @@ static const char *needs_restart(const struct conf *a, const struct conf *b)
 	if (a->has_router_id != b->has_router_id ||
 	    (a->has_router_id && memcmp(a->router_id, b->router_id, 8) != 0))
 		return "router-id";
-	if (!str_same(a->state_file, b->state_file))
+	/* Unset means the default: compare what is in effect. */
+	if (!str_same(a->state_file ? a->state_file : CONF_DEFAULT_STATE_FILE,
+		      b->state_file ? b->state_file : CONF_DEFAULT_STATE_FILE))
 		return "state-file";
 	if (a->export_table != b->export_table)
 		return "export-table";
@@ -728,7 +727,8 @@ static const char *needs_restart(const struct conf *a, const struct conf *b)
 	     memcmp(a->import_tables, b->import_tables,
 		    a->n_import_tables * sizeof(*a->import_tables)) != 0))
 		return "import-table";
-	if (!str_same(a->control_socket, b->control_socket))
+	if (!str_same(a->control_socket ? a->control_socket : CONF_DEFAULT_CONTROL_SOCKET,
+		      b->control_socket ? b->control_socket : CONF_DEFAULT_CONTROL_SOCKET))
 		return "control-socket";
 	if (!str_same(a->control_group, b->control_group))
 		return "control-group";
@@ -762,13 +762,39 @@ struct reload_summary {
 	unsigned filters; /* engine_set_filters' bits */
 };
 
-/* Reads the configuration again and applies the difference in place; on
- * any error nothing changes.  EXTRA: a run-time statement, kept for later
- * reloads when it applies.  0, or -1 with the reason in err. */
-static int reload(struct daemon *d, const char *extra, size_t extra_len, char *err, size_t errlen)
+/* The running configuration with one run-time statement applied: parsed
+ * from the running one's printout (printing and parsing back gives the same
+ * configuration: tests/fuzz/fuzz_conf checks it), not from the files, which
+ * may have been edited since.  Errors are in c->errors; -1 when out of
+ * memory (c is then empty). */
+static int conf_with_statement(struct daemon *d, struct conf *c, const char *stmt, size_t len)
 {
-	struct conf nc;
-	if (load_conf(d, &nc, extra, extra_len)) {
+	conf_init(c);
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	if (!f || conf_print(&d->conf, f) < 0) {
+		if (f)
+			fclose(f);
+		free(text);
+		return -1;
+	}
+	fclose(f);
+	conf_parse_buffer(c, "running configuration", text, n);
+	free(text);
+	c->merge_interfaces = true;
+	conf_parse_buffer(c, "control socket", stmt, len);
+	c->merge_interfaces = false;
+	return 0;
+}
+
+/* Applies the configuration NC (whose errors, if any, refuse it) in place
+ * of the running one; on any error nothing changes.  Takes NC over.  0, or
+ * -1 with the reason in err. */
+static int apply_conf(struct daemon *d, struct conf *ncp, char *err, size_t errlen)
+{
+	struct conf nc = *ncp;
+	if (nc.n_errors) {
 		const struct conf_error *ce = &nc.errors[0];
 		for (size_t i = 0; i < nc.n_errors; i++)
 			log_error("reload: %s:%u:%u: %s", nc.errors[i].file ? nc.errors[i].file : "?",
@@ -853,7 +879,11 @@ static int reload(struct daemon *d, const char *extra, size_t extra_len, char *e
 		struct if_config cfg = conf_interface_config(&nc, nci);
 		f->ci = nci;
 		nifs[j] = f;
-		if (conf_if_config_equal(&oc, &cfg))
+		/* What takes effect: a default now written out changes nothing. */
+		struct if_config ro = oc, rn = cfg;
+		engine_if_defaults(&ro);
+		engine_if_defaults(&rn);
+		if (conf_if_config_equal(&ro, &rn) && ro.out_default_deny == rn.out_default_deny)
 			continue;
 		sum.reconfigured++;
 		if (!f->in_engine)
@@ -938,6 +968,15 @@ static int reload(struct daemon *d, const char *extra, size_t extra_len, char *e
 	return 0;
 }
 
+/* Reads the configuration files again (and -C, and the run-time
+ * statements) and applies the difference in place. */
+static int reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct conf nc;
+	load_conf(d, &nc);
+	return apply_conf(d, &nc, err, errlen);
+}
+
 /* ------------------------------------------------------------ control socket */
 
 /* loop.h watches readability only: the control socket then retries its
@@ -994,7 +1033,7 @@ static int ctl_command(void *arg, const struct ctl_cmd *cmd, char *err, size_t e
 		break;
 	case CTL_CMD_RELOAD:
 		log_notice("reload asked for on the control socket");
-		return reload(d, NULL, 0, err, errlen);
+		return reload(d, err, errlen);
 	case CTL_CMD_CONFIG: {
 		/* Applied as if it were the last line of the configuration, and
 		 * kept there for later reloads. */
@@ -1006,9 +1045,19 @@ static int ctl_command(void *arg, const struct ctl_cmd *cmd, char *err, size_t e
 			return -1;
 		}
 		d->runtime = rt;
-		if (reload(d, stmt, strlen(stmt), err, errlen) < 0) {
+		struct conf nc;
+		if (conf_with_statement(d, &nc, stmt, strlen(stmt)) < 0) {
+			conf_free(&nc);
 			free(stmt);
+			snprintf(err, errlen, "out of memory");
 			return -1;
+		}
+		/* A statement that does not parse is a bad command; one that
+		 * parses but cannot apply is refused. */
+		int bad = nc.n_errors ? CTL_COMMAND_BAD : -1;
+		if (apply_conf(d, &nc, err, errlen) < 0) {
+			free(stmt);
+			return bad;
 		}
 		d->runtime[d->n_runtime++] = stmt;
 		return 0;
@@ -1051,7 +1100,7 @@ static void on_hup(void *arg, int sig)
 	struct daemon *d = arg;
 	char err[512];
 	log_notice("SIGHUP: reloading the configuration");
-	reload(d, NULL, 0, err, sizeof(err)); /* logs why when it refuses */
+	reload(d, err, sizeof(err)); /* logs why when it refuses */
 }
 
 /* ------------------------------------------------------------ main */
@@ -1200,7 +1249,7 @@ int main(int argc, char **argv)
 	/* (-n and -p show the paths as written.) */
 	if (!check_only && !print_conf && !getcwd(d->cwd, sizeof(d->cwd)))
 		d->cwd[0] = '\0';
-	load_conf(d, &d->conf, NULL, 0);
+	load_conf(d, &d->conf);
 	if (print_errors(&d->conf)) {
 		conf_free(&d->conf);
 		return 1;

@@ -618,7 +618,12 @@ static void handle_line(struct control_socket *cs, struct client *c, const char 
 			return;
 		}
 		err[0] = '\0';
-		if (cs->hooks.command(cs->hooks.arg, &cmd, err, sizeof(err)) < 0) {
+		int r = cs->hooks.command(cs->hooks.arg, &cmd, err, sizeof(err));
+		if (r == CTL_COMMAND_BAD) {
+			ctl_format_bad(&c->out, c->dialect, err[0] ? err : "malformed");
+			return;
+		}
+		if (r < 0) {
 			ctl_format_no(&c->out, c->dialect, err[0] ? err : "failed");
 			return;
 		}

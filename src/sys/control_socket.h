@@ -56,6 +56,8 @@ typedef void ctl_log_fn(void *arg, int level, const char *msg);
 /* A write command for the daemon: 0 and "ok", or -1 and "no REASON" with
  * the reason written into err. */
 typedef int ctl_command_fn(void *arg, const struct ctl_cmd *cmd, char *err, size_t errlen);
+/* What a command hook returns for a malformed command: "bad REASON". */
+#define CTL_COMMAND_BAD (-2)
 
 struct control_hooks {
 	ctl_command_fn *command;     /* NULL: write commands answer "no not supported" */

@@ -107,6 +107,11 @@ static int fake_command(void *arg, const struct ctl_cmd *cmd, char *err, size_t 
 		snprintf(err, errlen, "no interface nosuch");
 		return -1;
 	}
+	if (cmd->kind == CTL_CMD_CONFIG && cmd->config_len >= 13 &&
+	    memcmp(cmd->config + cmd->config_len - 6, "banana", 6) == 0) {
+		snprintf(err, errlen, "bad duration 'banana'");
+		return CTL_COMMAND_BAD;
+	}
 	return 0;
 }
 
@@ -279,6 +284,12 @@ static void test_greeting_dump(void **state)
 	/* The answer to "text" is already in the new dialect. */
 	assert_string_equal(buf, "ok\nok\nno no interface nosuch\n");
 	assert_int_equal(f->commands, 2);
+	/* A statement the daemon cannot parse is a bad command, not a refusal. */
+	buf[0] = '\0';
+	client_send(fd, "interface eth1 hello-interval banana\n");
+	converse(f, fd, buf, sizeof(buf), "bad ", 1);
+	assert_string_equal(buf, "bad bad duration 'banana'\n");
+	assert_int_equal(f->commands, 3);
 	/* quit closes. */
 	client_send(fd, "quit\n");
 	for (int i = 0; i < 50; i++)
