@@ -539,6 +539,8 @@ static void usage(FILE *f)
 		"  reload                      read the configuration again\n"
 		"  flush interface IF          forget IF's neighbours and routes\n"
 		"  interface IF up|down\n"
+		"  interface IF PARAMETER...   a configuration statement, applied at once\n"
+		"  default PARAMETER...        (kept across reloads; see mailled(8))\n"
 		"default socket: %s\n"
 		"exit codes: 0 ok, 1 refused or failed, 2 usage, 3 mailled unreachable\n",
 		DEFAULT_SOCKET);
@@ -640,7 +642,24 @@ int main(int argc, char **argv)
 		   (strcmp(a[2], "up") == 0 || strcmp(a[2], "down") == 0)) {
 		x.view = V_RAW;
 		snprintf(cmd, sizeof(cmd), "interface %s %s", a[1], a[2]);
+	} else if ((strcmp(c0, "interface") == 0 && na >= 3 && ifname_arg_ok(a[1])) ||
+		   (strcmp(c0, "default") == 0 && na >= 2)) {
+		/* A configuration statement, as in the file: mailled parses it
+		 * (and answers "bad" with the reason if it does not parse). */
+		size_t len = 0;
+		for (int i = 0; i < na; i++) {
+			size_t n = strlen(a[i]);
+			if (len + n + 2 > sizeof(cmd) || strpbrk(a[i], "\n\r")) {
+				fprintf(stderr, "maillectl: statement too long or with a line break\n");
+				return EXIT_USAGE;
+			}
+			memcpy(cmd + len, a[i], n);
+			len += n;
+			cmd[len++] = i + 1 < na ? ' ' : '\0';
+		}
+		x.view = V_RAW;
 	} else {
+		fprintf(stderr, "maillectl: unknown command or wrong arguments: %s\n", c0);
 		usage(stderr);
 		return EXIT_USAGE;
 	}
