@@ -5,3 +5,11 @@
 noinst_LIBRARIES += tools/libmaillepcap.a
 tools_libmaillepcap_a_SOURCES = tools/pcapfile.c tools/pcapfile.h \
 	tools/pcap_udp6.c tools/pcap_udp6.h
+
+# The reader on files built octet by octet: both formats and byte orders,
+# timestamps, truncated and corrupt input.
+check_PROGRAMS += tests/unit/test_pcapfile
+TESTS += tests/unit/test_pcapfile
+tests_unit_test_pcapfile_SOURCES = tests/unit/test_pcapfile.c
+tests_unit_test_pcapfile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_pcapfile_LDADD = tools/libmaillepcap.a $(CMOCKA_LIBS)
