@@ -13,3 +13,12 @@ TESTS += tests/unit/test_pcapfile
 tests_unit_test_pcapfile_SOURCES = tests/unit/test_pcapfile.c
 tests_unit_test_pcapfile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_pcapfile_LDADD = tools/libmaillepcap.a $(CMOCKA_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_pcapfile
+fuzz_targets += tests/fuzz/fuzz_pcapfile
+tests_fuzz_fuzz_pcapfile_SOURCES = tests/fuzz/fuzz_pcapfile.c
+tests_fuzz_fuzz_pcapfile_LDADD = tools/libmaillepcap.a
+tests_fuzz_fuzz_pcapfile_LDFLAGS = -fsanitize=fuzzer $(AM_LDFLAGS)
+endif
+EXTRA_DIST += tests/fuzz/fuzz_pcapfile.c tests/fuzz/corpus/pcapfile
