@@ -58,6 +58,7 @@ static uint16_t get16(const struct pcapfile *pf, const uint8_t *p)
 }
 
 /* Records the first error, with where it is, and makes it final. */
+__attribute__((format(printf, 3, 4)))
 static int fail(struct pcapfile *pf, uint64_t at, const char *fmt, ...)
 {
 	if (pf->failed)

@@ -192,6 +192,7 @@ struct text {
 	size_t n;
 };
 
+__attribute__((format(printf, 2, 3)))
 static void say(struct text *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -277,6 +278,7 @@ static void check(const struct file *f, const char *expected)
 }
 
 /* For the error cases: the transcript with its offset filled in. */
+__attribute__((format(printf, 1, 2)))
 static const char *expect(const char *fmt, ...)
 {
 	static char s[4096];
