@@ -1,7 +1,9 @@
 # tools/: helpers for operators and the demo.
+include $(top_srcdir)/tools/pcapfile.mk
+
 bin_PROGRAMS += tools/mailledump
-tools_mailledump_SOURCES = tools/mailledump.c tools/pcapfile.c tools/pcapfile.h
-tools_mailledump_LDADD = proto/libmailleproto.a
+tools_mailledump_SOURCES = tools/mailledump.c
+tools_mailledump_LDADD = tools/libmaillepcap.a proto/libmailleproto.a
 
 EXTRA_DIST += tools/demo.sh tools/cross-check.sh tools/install-deps.sh \
 	tests/data/babeld-1.12-plain.pcap tests/data/babeld-1.12-hmac.pcap

@@ -16,6 +16,7 @@
 #include "proto/babel.h"
 #include "proto/callsign_ll.h"
 #include "proto/kiss.h"
+#include "tools/pcap_udp6.h"
 #include "tools/pcapfile.h"
 
 static const char *addr_str(const struct babel_addr *a, char *buf, size_t cap)
@@ -195,23 +196,26 @@ static unsigned dump_kiss(const uint8_t *data, size_t len)
 
 static unsigned dump_file(const char *path)
 {
-	struct pcapfile pf;
-	if (pcapfile_open(&pf, path) < 0) {
-		fprintf(stderr, "mailledump: %s: %s\n", path, pf.error);
+	char err[PCAPFILE_ERROR_MAX];
+	struct pcapfile *pf = pcapfile_open(path, err);
+	if (!pf) {
+		fprintf(stderr, "mailledump: %s: %s\n", path, err);
 		return 1;
 	}
 	unsigned n = 0, bad = 0;
-	struct pcap_packet pk;
-	while (pcapfile_next(&pf, &pk) > 0) {
+	struct pcapfile_record rec;
+	int r;
+	while ((r = pcapfile_next(pf, &rec)) > 0) {
 		n++;
-		if (pf.linktype == PCAPFILE_AX25 || pf.linktype == PCAPFILE_AX25_KISS) {
-			printf("%s #%u: %zu octets\n", path, n, pk.len);
-			bad += pf.linktype == PCAPFILE_AX25 ? dump_ax25(pk.data, pk.len)
-							    : dump_kiss(pk.data, pk.len);
+		/* pcapng gives each interface its own link type: decide per record. */
+		if (rec.linktype == PCAPFILE_AX25 || rec.linktype == PCAPFILE_AX25_KISS) {
+			printf("%s #%u: %zu octets\n", path, n, rec.len);
+			bad += rec.linktype == PCAPFILE_AX25 ? dump_ax25(rec.data, rec.len)
+							     : dump_kiss(rec.data, rec.len);
 			continue;
 		}
 		struct udp6 u;
-		if (pcapfile_udp6(&pf, &pk, &u) < 0)
+		if (pcap_udp6(rec.linktype, rec.data, rec.len, &u) < 0)
 			continue; /* not IPv6/UDP: not ours */
 		if (u.sport != BABEL_PORT && u.dport != BABEL_PORT)
 			continue;
@@ -221,11 +225,11 @@ static unsigned dump_file(const char *path)
 		printf("%s #%u: %s > %s, %zu octets\n", path, n, s, d, u.len);
 		bad += dump_babel(u.payload, u.len);
 	}
-	if (pf.error[0]) {
-		fprintf(stderr, "mailledump: %s: %s\n", path, pf.error);
+	if (r < 0) {
+		fprintf(stderr, "mailledump: %s: %s\n", path, pcapfile_error(pf));
 		bad++;
 	}
-	pcapfile_close(&pf);
+	pcapfile_close(pf);
 	return bad;
 }
 

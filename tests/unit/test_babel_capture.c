@@ -3,8 +3,8 @@
  * malformed TLV, carries the fields babeld was configured to send, checks
  * its RFC 8967 HMAC through our pseudo-header, and survives re-encoding.
  *
- * The captures are pcapng (as dumpcap writes them) with Ethernet frames;
- * this file reads pcapng and classic pcap itself, in either byte order. */
+ * The captures are pcapng (as dumpcap writes them) with Ethernet frames,
+ * read through the project's one capture reader (tools/pcapfile.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +17,10 @@
 #include <nettle/hmac.h>
 
 #include "proto/babel.h"
+#include "tools/pcap_udp6.h"
+#include "tools/pcapfile.h"
 
-enum { MAX_PKTS = 64, MAX_FRAME = 2048, MAX_FILE = 1 << 20 };
+enum { MAX_PKTS = 64, MAX_FRAME = 2048 };
 
 struct udp_pkt {
 	struct babel_addr src, dst;
@@ -32,101 +34,45 @@ struct capture {
 	struct udp_pkt pkt[MAX_PKTS];
 };
 
-/* ------------------------------------------------------- file formats */
+/* ------------------------------------------------------- the captures */
 
-static uint32_t get32(const uint8_t *p, bool big)
-{
-	return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-		   : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint16_t get16(const uint8_t *p, bool big)
-{
-	return big ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
-}
-
-/* Ethernet + IPv6 + UDP: keeps the addresses, ports and payload. */
-static bool parse_frame(const uint8_t *f, size_t len, struct udp_pkt *out)
-{
-	if (len < 14 + 40 + 8 || f[12] != 0x86 || f[13] != 0xdd)
-		return false;
-	const uint8_t *ip = f + 14, *udp = ip + 40;
-	if ((ip[0] >> 4) != 6 || ip[6] != 17)
-		return false;
-	size_t ulen = get16(udp + 4, true);
-	if (ulen < 8 || 14 + 40 + ulen > len || ulen - 8 > MAX_FRAME)
-		return false;
-	memset(out, 0, sizeof *out);
-	out->src.af = out->dst.af = BABEL_AF_IPV6;
-	memcpy(out->src.bytes, ip + 8, 16);
-	memcpy(out->dst.bytes, ip + 24, 16);
-	out->sport = get16(udp, true);
-	out->dport = get16(udp + 2, true);
-	out->len = ulen - 8;
-	memcpy(out->payload, udp + 8, out->len);
-	return true;
-}
-
-static void add_frame(struct capture *c, const uint8_t *f, size_t len)
+/* Every record is Ethernet + IPv6 + UDP: keeps the addresses, ports and a
+ * copy of the payload (a test below flips its bits). */
+static void add_record(struct capture *c, const struct pcapfile_record *rec)
 {
 	assert_true(c->n < MAX_PKTS);
-	assert_true(parse_frame(f, len, &c->pkt[c->n]));
-	c->n++;
-}
-
-/* pcapng: Section Header (0x0A0D0D0A), Interface Description (1, must be
- * Ethernet), Enhanced Packet (6); other blocks skipped. */
-static void read_pcapng(const uint8_t *d, size_t n, struct capture *c)
-{
-	bool big = get32(d + 8, true) == 0x1A2B3C4D;
-	size_t off = 0;
-	while (off + 12 <= n) {
-		uint32_t type = get32(d + off, big), blen = get32(d + off + 4, big);
-		assert_true(blen >= 12 && blen % 4 == 0 && off + blen <= n);
-		const uint8_t *b = d + off + 8;
-		if (type == 1)
-			assert_int_equal(get16(b, big), 1); /* LINKTYPE_ETHERNET */
-		if (type == 6) {
-			uint32_t caplen = get32(b + 12, big);
-			assert_true(20 + caplen <= blen - 12);
-			add_frame(c, b + 20, caplen);
-		}
-		off += blen;
-	}
-}
-
-static void read_pcap(const uint8_t *d, size_t n, struct capture *c)
-{
-	bool big = get32(d, true) == 0xa1b2c3d4;
-	assert_int_equal(get32(d + 20, big), 1);
-	for (size_t off = 24; off + 16 <= n;) {
-		uint32_t caplen = get32(d + off + 8, big);
-		assert_true(off + 16 + caplen <= n);
-		add_frame(c, d + off + 16, caplen);
-		off += 16 + caplen;
-	}
+	assert_int_equal(rec->linktype, PCAPFILE_ETHERNET);
+	struct udp6 u;
+	assert_int_equal(pcap_udp6(rec->linktype, rec->data, rec->len, &u), 0);
+	assert_true(u.len <= MAX_FRAME);
+	struct udp_pkt *out = &c->pkt[c->n++];
+	memset(out, 0, sizeof *out);
+	out->src.af = out->dst.af = BABEL_AF_IPV6;
+	memcpy(out->src.bytes, u.src, 16);
+	memcpy(out->dst.bytes, u.dst, 16);
+	out->sport = u.sport;
+	out->dport = u.dport;
+	out->len = u.len;
+	memcpy(out->payload, u.payload, u.len);
 }
 
 static struct capture *load(const char *name)
 {
 	const char *top = getenv("top_srcdir");
-	char path[4096];
+	char path[4096], err[PCAPFILE_ERROR_MAX];
 	snprintf(path, sizeof path, "%s/tests/data/%s", top ? top : ".", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	uint8_t *d = malloc(MAX_FILE);
+	struct pcapfile *pf = pcapfile_open(path, err);
+	if (!pf)
+		fail_msg("%s: %s", path, err);
 	struct capture *c = calloc(1, sizeof *c);
-	assert_non_null(d);
 	assert_non_null(c);
-	size_t n = fread(d, 1, MAX_FILE, f);
-	fclose(f);
-	assert_true(n >= 24);
-	if (get32(d, true) == 0x0A0D0D0A)
-		read_pcapng(d, n, c);
-	else
-		read_pcap(d, n, c);
-	free(d);
+	struct pcapfile_record rec;
+	int r;
+	while ((r = pcapfile_next(pf, &rec)) > 0)
+		add_record(c, &rec);
+	if (r < 0)
+		fail_msg("%s: %s", path, pcapfile_error(pf));
+	pcapfile_close(pf);
 	return c;
 }
 

@@ -1,8 +1,8 @@
 /* Tests of src/core/mac: RFC 8967 MAC authentication.
  *
  * The known answers come from real traffic: babeld 1.12 on a veth pair with
- * HMAC-SHA256 (tests/data/babeld-1.12-hmac.pcap, key id k1), read here with
- * a small pcap/pcapng reader of our own. */
+ * HMAC-SHA256 (tests/data/babeld-1.12-hmac.pcap, key id k1), read through
+ * the project's capture reader (tools/pcapfile.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,8 @@
 
 #include "proto/bytes.h"
 #include "src/core/mac.h"
+#include "tools/pcap_udp6.h"
+#include "tools/pcapfile.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -60,10 +62,9 @@ static struct mac_keyset keyset_k1(void)
 	return ks;
 }
 
-/* ------------------------------------------------------------ a capture reader */
+/* ------------------------------------------------------------ the capture */
 
-/* Just enough pcap and pcapng (either byte order) to pull IPv6/UDP packets
- * out of an Ethernet capture; every read is bounds-checked. */
+/* The capture's IPv6/UDP packets, with their addresses and ports. */
 struct cap_pkt {
 	struct mac_endpoints ep;
 	uint8_t data[1500];
@@ -78,101 +79,41 @@ struct capture {
 	uint32_t linktype;
 };
 
-static uint32_t get32(const uint8_t *p, bool le)
+/* A record: kept if it is IPv6 carrying UDP. */
+static void cap_record(struct capture *c, const struct pcapfile_record *rec)
 {
-	return le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
-		  : (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t get16(const uint8_t *p, bool le)
-{
-	return le ? (uint16_t)(p[0] | p[1] << 8) : (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* An Ethernet frame: keep it if it is IPv6 carrying UDP. */
-static void cap_frame(struct capture *c, const uint8_t *f, size_t len)
-{
-	struct reader r = reader_init(f, len);
-	read_span(&r, 12); /* MAC addresses */
-	uint16_t ethertype = read_u16(&r);
-	if (r.err || ethertype != 0x86dd)
+	struct udp6 u;
+	c->linktype = rec->linktype;
+	if (pcap_udp6(rec->linktype, rec->data, rec->len, &u) < 0)
 		return;
-	struct reader ip = reader_sub(&r, reader_left(&r));
-	uint8_t vers = read_u8(&ip) >> 4;
-	read_span(&ip, 3);
-	uint16_t plen = read_u16(&ip);
-	uint8_t next = read_u8(&ip);
-	read_u8(&ip);
-	struct cap_pkt *p = &c->pkt[c->n];
-	read_bytes(&ip, p->ep.src, 16);
-	read_bytes(&ip, p->ep.dst, 16);
-	if (ip.err || vers != 6 || next != 17 || plen > reader_left(&ip))
-		return;
-	struct reader udp = reader_sub(&ip, plen);
-	p->ep.sport = read_u16(&udp);
-	p->ep.dport = read_u16(&udp);
-	uint16_t ulen = read_u16(&udp);
-	read_u16(&udp);
-	if (udp.err || ulen < 8 || ulen - 8u > reader_left(&udp) || ulen - 8u > sizeof p->data)
-		return;
-	read_bytes(&udp, p->data, ulen - 8u);
-	p->len = ulen - 8u;
-	if (!udp.err && c->n < CAP_MAX - 1)
-		c->n++;
-}
-
-static void cap_parse_pcapng(struct capture *c, const uint8_t *b, size_t len)
-{
-	bool le = get32(b + 8, true) == 0x1A2B3C4D;
-	size_t off = 0;
-	while (len - off >= 12) {
-		uint32_t type = get32(b + off, le);
-		uint32_t blen = get32(b + off + 4, le);
-		assert_true(blen >= 12 && blen % 4 == 0 && blen <= len - off);
-		const uint8_t *body = b + off + 8;
-		size_t body_len = blen - 12;
-		if (type == 1 && body_len >= 2) /* Interface Description Block */
-			c->linktype = get16(body, le);
-		else if (type == 6 && body_len >= 20) { /* Enhanced Packet Block */
-			uint32_t caplen = get32(body + 12, le);
-			assert_true(caplen <= body_len - 20);
-			cap_frame(c, body + 20, caplen);
-		}
-		off += blen;
-	}
-}
-
-static void cap_parse_pcap(struct capture *c, const uint8_t *b, size_t len)
-{
-	bool le = get32(b, true) == 0xa1b2c3d4 || get32(b, true) == 0xa1b23c4d;
-	assert_true(len >= 24);
-	c->linktype = get32(b + 20, le);
-	for (size_t off = 24; len - off >= 16;) {
-		uint32_t caplen = get32(b + off + 8, le);
-		assert_true(caplen <= len - off - 16);
-		cap_frame(c, b + off + 16, caplen);
-		off += 16 + caplen;
-	}
+	assert_true(c->n < CAP_MAX);
+	assert_true(u.len <= sizeof c->pkt[0].data);
+	struct cap_pkt *p = &c->pkt[c->n++];
+	memcpy(p->ep.src, u.src, 16);
+	memcpy(p->ep.dst, u.dst, 16);
+	p->ep.sport = u.sport;
+	p->ep.dport = u.dport;
+	memcpy(p->data, u.payload, u.len);
+	p->len = u.len;
 }
 
 static struct capture *cap_load(const char *name)
 {
 	const char *top = getenv("top_srcdir");
-	char path[4096];
+	char path[4096], err[PCAPFILE_ERROR_MAX];
 	snprintf(path, sizeof path, "%s/tests/data/%s", top ? top : ".", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (set top_srcdir to the source tree)", path);
-	static uint8_t buf[1 << 20];
-	size_t len = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	assert_true(len >= 24 && len < sizeof buf);
+	struct pcapfile *pf = pcapfile_open(path, err);
+	if (!pf)
+		fail_msg("%s: %s (set top_srcdir to the source tree)", path, err);
 	struct capture *c = calloc(1, sizeof *c);
 	assert_non_null(c);
-	if (get32(buf, true) == 0x0A0D0D0A)
-		cap_parse_pcapng(c, buf, len);
-	else
-		cap_parse_pcap(c, buf, len);
+	struct pcapfile_record rec;
+	int r;
+	while ((r = pcapfile_next(pf, &rec)) > 0)
+		cap_record(c, &rec);
+	if (r < 0)
+		fail_msg("%s: %s", path, pcapfile_error(pf));
+	pcapfile_close(pf);
 	return c;
 }
 
