@@ -2,8 +2,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -105,6 +107,10 @@ int udp_join(struct udp *u, uint32_t ifindex)
 
 int udp_leave(struct udp *u, uint32_t ifindex)
 {
+	/* Babel stops there: whatever failed on it is no longer news. */
+	for (size_t i = 0; i < sizeof(u->failing) / sizeof(u->failing[0]); i++)
+		if (u->failing[i].ifindex == ifindex)
+			u->failing[i].ifindex = 0;
 	return membership(u, ifindex, IPV6_DROP_MEMBERSHIP);
 }
 
@@ -182,6 +188,56 @@ void udp_read(struct udp *u, uint64_t now_ms)
 	}
 }
 
+static const char *ifname_of(uint32_t ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "#%u", ifindex);
+	return buf;
+}
+
+static void send_failed(struct udp *u, uint32_t ifindex, int err, uint64_t now_ms)
+{
+	struct udp_failing *free_slot = NULL;
+	for (size_t i = 0; i < sizeof(u->failing) / sizeof(u->failing[0]); i++) {
+		struct udp_failing *f = &u->failing[i];
+		if (f->ifindex == ifindex) {
+			f->lost++;
+			if (f->err == err)
+				return; /* said already */
+			f->err = err; /* another error: news */
+			free_slot = f;
+			break;
+		}
+		if (!f->ifindex && !free_slot)
+			free_slot = f;
+	}
+	char name[IF_NAMESIZE];
+	if (free_slot) {
+		uint64_t lost = free_slot->ifindex == ifindex ? free_slot->lost : 1;
+		*free_slot = (struct udp_failing){ ifindex, err, lost };
+		log_warn("sending Babel packets on %s fails: %s (logged again when it works)",
+			 ifname_of(ifindex, name), strerror(err));
+		return;
+	}
+	/* More failing interfaces than slots: rate-limited lines. */
+	log_limited(&rl_send, now_ms, LOG_L_WARN, "sending Babel packets on %s fails: %s",
+		    ifname_of(ifindex, name), strerror(err));
+}
+
+static void send_worked(struct udp *u, uint32_t ifindex)
+{
+	for (size_t i = 0; i < sizeof(u->failing) / sizeof(u->failing[0]); i++) {
+		struct udp_failing *f = &u->failing[i];
+		if (f->ifindex != ifindex)
+			continue;
+		char name[IF_NAMESIZE];
+		log_notice("sending Babel packets on %s works again (%llu packets could not be sent)",
+			   ifname_of(ifindex, name), (unsigned long long)f->lost);
+		f->ifindex = 0;
+		return;
+	}
+}
+
 int udp_send(struct udp *u, uint32_t ifindex, const struct link_addr *from,
 	     const struct link_addr *to, const uint8_t *buf, size_t len, uint64_t now_ms)
 {
@@ -208,13 +264,13 @@ int udp_send(struct udp *u, uint32_t ifindex, const struct link_addr *from,
 		ssize_t n = sendmsg(u->fd, &m, MSG_DONTWAIT);
 		if (n >= 0) {
 			u->stats.sent++;
+			send_worked(u, ifindex);
 			return 0;
 		}
 		if (errno == EINTR)
 			continue;
 		u->stats.send_errors++;
-		log_limited(&rl_send, now_ms, LOG_L_WARN, "UDP send on ifindex %u: %s", ifindex,
-			    strerror(errno));
+		send_failed(u, ifindex, errno, now_ms);
 		return -1;
 	}
 }

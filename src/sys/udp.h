@@ -31,6 +31,14 @@ struct udp {
 	udp_packet_fn *on_packet;
 	void *arg;
 	struct udp_stats stats;
+	/* Interfaces where sending fails: logged when it starts failing and
+	 * when it works again, not at every packet (a firewall rule or a
+	 * dead link fails every send for as long as it lasts). */
+	struct udp_failing {
+		uint32_t ifindex; /* 0: free slot */
+		int err;
+		uint64_t lost;
+	} failing[8];
 };
 
 /* Opens and binds the socket; -1 with errno and a log line on failure. */
