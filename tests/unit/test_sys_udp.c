@@ -32,7 +32,7 @@ ssize_t __wrap_sendmsg(int fd, const struct msghdr *m, int flags)
 	return (ssize_t)m->msg_iov[0].iov_len;
 }
 
-void __wrap_log_msg(int level, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void __wrap_log_msg(int level, const char *fmt, ...);
 void __wrap_log_msg(int level, const char *fmt, ...)
 {
 	(void)level;
