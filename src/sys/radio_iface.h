@@ -41,12 +41,22 @@ struct radio_iface {
 	const struct radio_iface_ops *ops;
 	void *ctx;
 	uint64_t now; /* of the event being handled */
+	bool draining; /* in radio_iface_free(): the TNC only flushes */
 };
+
+/* At most this long at exit for what routing queued last to reach the air. */
+#define RADIO_DRAIN_MAX_MS 2000
 
 /* NULL (logged) on a bad callsign, an unwritable pcap file or no memory. */
 struct radio_iface *radio_iface_new(const struct conf_interface *ci,
 				    const struct radio_iface_ops *ops, void *ctx, uint64_t now_ms,
 				    uint64_t seed);
+/* Before closing the TNC, hands it the routing frames still queued (at
+ * exit: the retractions and farewell Hello engine_shutdown() just sent)
+ * and waits, at most RADIO_DRAIN_MAX_MS, until its queue reads empty, so
+ * that neighbours hear us leave instead of timing us out (a TNC drops
+ * what it has not sent when its client goes).  Nothing received in that
+ * time reaches the caller. */
 void radio_iface_free(struct radio_iface *r);
 
 bool radio_iface_up(const struct radio_iface *r);
