@@ -213,6 +213,19 @@ void radio_iface_adjust_config(const struct radio_iface *r, struct if_config *cf
 	uint16_t paclen = r->ci->radio.paclen ? r->ci->radio.paclen : AX25_PACLEN_DEFAULT;
 	if (!cfg->mtu || cfg->mtu > paclen)
 		cfg->mtu = paclen;
+	/* The engine paces full dumps at rate_bytes_per_s.  Faster than the
+	 * airtime budget lets routing through, they pile up in the link's
+	 * routing queue, which drops its oldest frames when full: the Hellos
+	 * and IHUs queued before them too, and a cold start did not converge
+	 * (1200 baud, 5%, three stations of 20 prefixes: no IHU on the air in
+	 * 4 minutes).  So dumps go at what the budget passes in full frames,
+	 * TX delay and tail included. */
+	uint64_t cost = radio_link_frame_cost(r->link, AX25_HEADER_MIN + paclen);
+	uint64_t fit = radio_link_budget_rate(r->link) * paclen / cost / 1000u;
+	if (fit < 1)
+		fit = 1;
+	if (!cfg->rate_bytes_per_s || cfg->rate_bytes_per_s > fit)
+		cfg->rate_bytes_per_s = (uint32_t)fit;
 }
 
 void radio_iface_readable(struct radio_iface *r, uint64_t now_ms)

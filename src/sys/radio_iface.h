@@ -60,7 +60,8 @@ struct radio_iface *radio_iface_new(const struct conf_interface *ci,
 void radio_iface_free(struct radio_iface *r);
 
 bool radio_iface_up(const struct radio_iface *r);
-/* The engine's if_config for it: the conf's, with the MTU at paclen. */
+/* The engine's if_config for it: the conf's, with the MTU at paclen and
+ * bulk output paced within the airtime budget. */
 void radio_iface_adjust_config(const struct radio_iface *r, struct if_config *cfg);
 void radio_iface_readable(struct radio_iface *r, uint64_t now_ms);
 /* to NULL: multicast (BABEL). */

@@ -601,3 +601,8 @@ uint32_t radio_link_budget(const struct radio_link *l)
 {
 	return (uint32_t)(l->tokens / 1000u);
 }
+
+uint64_t radio_link_budget_rate(const struct radio_link *l)
+{
+	return l->rate;
+}
