@@ -161,7 +161,7 @@ static void drain(struct radio_iface *r)
 {
 	if (!radio_iface_up(r) || !radio_link_queued(r->link, true))
 		return;
-	uint64_t now = loop_now_ms(), start = now, end = now + RADIO_DRAIN_MAX_MS;
+	uint64_t now = loop_now_ms(), start = now, end = 0;
 	size_t queued = radio_link_queued(r->link, true);
 	r->draining = true;
 	radio_link_drain_start(r->link, now);
@@ -170,6 +170,14 @@ static void drain(struct radio_iface *r)
 		uint64_t next = radio_iface_run(r, now);
 		if (!radio_iface_up(r))
 			break;
+		if (!end) {
+			/* Everything is handed over now (radio_iface.h). */
+			end = radio_link_air_free_at(r->link) + RADIO_DRAIN_SLACK_MS;
+			if (end < start + RADIO_DRAIN_MIN_MS)
+				end = start + RADIO_DRAIN_MIN_MS;
+			if (end > start + RADIO_DRAIN_MAX_MS)
+				end = start + RADIO_DRAIN_MAX_MS;
+		}
 		done = radio_link_drained(r->link, now) && r->tnc.out_len == 0;
 		if (done || now >= end)
 			break;
@@ -188,8 +196,8 @@ static void drain(struct radio_iface *r)
 		log_info("%s: the last routing frames (%zu) left the TNC in %llu ms", r->ci->name, queued,
 			 (unsigned long long)(now - start));
 	else
-		log_info("%s: the TNC did not send the last %zu routing frames within %u ms",
-			 r->ci->name, queued, RADIO_DRAIN_MAX_MS);
+		log_info("%s: the TNC did not send the last routing frames (%zu) within %llu ms",
+			 r->ci->name, queued, (unsigned long long)(now - start));
 }
 
 void radio_iface_free(struct radio_iface *r)

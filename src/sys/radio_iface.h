@@ -44,8 +44,15 @@ struct radio_iface {
 	bool draining; /* in radio_iface_free(): the TNC only flushes */
 };
 
-/* At most this long at exit for what routing queued last to reach the air. */
-#define RADIO_DRAIN_MAX_MS 2000
+/* How long, at exit, what routing queued last may take to reach the air:
+ * until the frames handed to the TNC should be off the air (our own
+ * airtime estimate, frames the TNC already held included) plus 1.5 s of
+ * channel access, but at least 2 s and at most 5 s.  At 1200 baud one
+ * frame keeps the transmitter on for over a second: a flat 2 s gave up on
+ * the farewell whenever the TNC still held a frame of ours. */
+#define RADIO_DRAIN_MIN_MS 2000
+#define RADIO_DRAIN_SLACK_MS 1500
+#define RADIO_DRAIN_MAX_MS 5000
 
 /* NULL (logged) on a bad callsign, an unwritable pcap file or no memory. */
 struct radio_iface *radio_iface_new(const struct conf_interface *ci,

@@ -606,3 +606,8 @@ uint64_t radio_link_budget_rate(const struct radio_link *l)
 {
 	return l->rate;
 }
+
+uint64_t radio_link_air_free_at(const struct radio_link *l)
+{
+	return l->air_free_at;
+}

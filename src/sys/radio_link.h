@@ -136,6 +136,9 @@ enum radio_txbuf_mode radio_link_txbuf_mode(const struct radio_link *l);
 size_t radio_link_queued(const struct radio_link *l, bool routing);
 /* Routing's budget left, in bytes. */
 uint32_t radio_link_budget(const struct radio_link *l);
+/* When the frames handed to the TNC should be off the air (an estimate
+ * from their airtime, ignoring other stations). */
+uint64_t radio_link_air_free_at(const struct radio_link *l);
 /* The rate the budget fills at, in thousandths of a byte per second. */
 uint64_t radio_link_budget_rate(const struct radio_link *l);
 /* What a frame of len octets costs of the channel, in byte times. */
