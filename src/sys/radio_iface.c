@@ -2,10 +2,12 @@
 #include "src/sys/radio_iface.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "src/sys/log.h"
+#include "src/sys/loop.h"
 
 /* The TNCs' usual defaults (Dire Wolf's and kisssim's), used when the
  * config leaves a parameter unset. */
@@ -71,6 +73,10 @@ static void t_frame(void *ctx, const struct kiss_frame *f, uint64_t now)
 {
 	struct radio_iface *r = ctx;
 	r->now = now;
+	/* While draining at exit only the TNC's TXBUF answers matter: the
+	 * engine has shut down and must not see new packets. */
+	if (r->draining && f->cmd != KISS_CMD_SETHARDWARE)
+		return;
 	uint64_t before = radio_link_get_stats(r->link)->rx_malformed;
 	radio_link_input(r->link, f, now);
 	if (radio_link_get_stats(r->link)->rx_malformed != before)
@@ -86,7 +92,8 @@ static void t_state(void *ctx, bool up, uint64_t now)
 		radio_link_tnc_up(r->link, now);
 	else
 		radio_link_tnc_down(r->link, now);
-	r->ops->state(r->ctx, r, up, now);
+	if (!r->draining) /* at exit the engine has nothing left to reconcile */
+		r->ops->state(r->ctx, r, up, now);
 }
 
 static void t_watch(void *ctx, int fd)
@@ -148,10 +155,56 @@ struct radio_iface *radio_iface_new(const struct conf_interface *ci,
 	return r;
 }
 
+/* radio_iface_free()'s bounded flush (radio_iface.h says why).  The daemon's
+ * loop has stopped: this polls the TNC's fd itself. */
+static void drain(struct radio_iface *r)
+{
+	if (!radio_iface_up(r) || !radio_link_queued(r->link, true))
+		return;
+	uint64_t now = loop_now_ms(), start = now, end = 0;
+	size_t queued = radio_link_queued(r->link, true);
+	r->draining = true;
+	radio_link_drain_start(r->link, now);
+	bool done = false;
+	for (;;) {
+		uint64_t next = radio_iface_run(r, now);
+		if (!radio_iface_up(r))
+			break;
+		if (!end) {
+			/* Everything is handed over now (radio_iface.h). */
+			end = radio_link_air_free_at(r->link) + RADIO_DRAIN_SLACK_MS;
+			if (end < start + RADIO_DRAIN_MIN_MS)
+				end = start + RADIO_DRAIN_MIN_MS;
+			if (end > start + RADIO_DRAIN_MAX_MS)
+				end = start + RADIO_DRAIN_MAX_MS;
+		}
+		done = radio_link_drained(r->link, now) && r->tnc.out_len == 0;
+		if (done || now >= end)
+			break;
+		if (next > end)
+			next = end;
+		struct pollfd p = {.fd = r->tnc.fd, .events = POLLIN};
+		if (r->tnc.out_len)
+			p.events |= POLLOUT;
+		int n = poll(&p, 1, next > now ? (int)(next - now) : 0);
+		now = loop_now_ms();
+		if (n > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)))
+			tnc_read(&r->tnc, now);
+	}
+	r->draining = false;
+	if (done)
+		log_info("%s: the last routing frames (%zu) left the TNC in %llu ms", r->ci->name, queued,
+			 (unsigned long long)(now - start));
+	else
+		log_info("%s: the TNC did not send the last routing frames (%zu) within %llu ms",
+			 r->ci->name, queued, (unsigned long long)(now - start));
+}
+
 void radio_iface_free(struct radio_iface *r)
 {
 	if (!r)
 		return;
+	drain(r);
 	tnc_close(&r->tnc);
 	radio_link_free(r->link);
 	pcap_writer_close(&r->pcap);
@@ -168,6 +221,19 @@ void radio_iface_adjust_config(const struct radio_iface *r, struct if_config *cf
 	uint16_t paclen = r->ci->radio.paclen ? r->ci->radio.paclen : AX25_PACLEN_DEFAULT;
 	if (!cfg->mtu || cfg->mtu > paclen)
 		cfg->mtu = paclen;
+	/* The engine paces full dumps at rate_bytes_per_s.  Faster than the
+	 * airtime budget lets routing through, they pile up in the link's
+	 * routing queue, which drops its oldest frames when full: the Hellos
+	 * and IHUs queued before them too, and a cold start did not converge
+	 * (1200 baud, 5%, three stations of 20 prefixes: no IHU on the air in
+	 * 4 minutes).  So dumps go at what the budget passes in full frames,
+	 * TX delay and tail included. */
+	uint64_t cost = radio_link_frame_cost(r->link, AX25_HEADER_MIN + paclen);
+	uint64_t fit = radio_link_budget_rate(r->link) * paclen / cost / 1000u;
+	if (fit < 1)
+		fit = 1;
+	if (!cfg->rate_bytes_per_s || cfg->rate_bytes_per_s > fit)
+		cfg->rate_bytes_per_s = (uint32_t)fit;
 }
 
 void radio_iface_readable(struct radio_iface *r, uint64_t now_ms)

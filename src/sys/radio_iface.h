@@ -41,16 +41,34 @@ struct radio_iface {
 	const struct radio_iface_ops *ops;
 	void *ctx;
 	uint64_t now; /* of the event being handled */
+	bool draining; /* in radio_iface_free(): the TNC only flushes */
 };
+
+/* How long, at exit, what routing queued last may take to reach the air:
+ * until the frames handed to the TNC should be off the air (our own
+ * airtime estimate, frames the TNC already held included) plus 1.5 s of
+ * channel access, but at least 2 s and at most 5 s.  At 1200 baud one
+ * frame keeps the transmitter on for over a second: a flat 2 s gave up on
+ * the farewell whenever the TNC still held a frame of ours. */
+#define RADIO_DRAIN_MIN_MS 2000
+#define RADIO_DRAIN_SLACK_MS 1500
+#define RADIO_DRAIN_MAX_MS 5000
 
 /* NULL (logged) on a bad callsign, an unwritable pcap file or no memory. */
 struct radio_iface *radio_iface_new(const struct conf_interface *ci,
 				    const struct radio_iface_ops *ops, void *ctx, uint64_t now_ms,
 				    uint64_t seed);
+/* Before closing the TNC, hands it the routing frames still queued (at
+ * exit: the retractions and farewell Hello engine_shutdown() just sent)
+ * and waits, at most RADIO_DRAIN_MAX_MS, until its queue reads empty, so
+ * that neighbours hear us leave instead of timing us out (a TNC drops
+ * what it has not sent when its client goes).  Nothing received in that
+ * time reaches the caller. */
 void radio_iface_free(struct radio_iface *r);
 
 bool radio_iface_up(const struct radio_iface *r);
-/* The engine's if_config for it: the conf's, with the MTU at paclen. */
+/* The engine's if_config for it: the conf's, with the MTU at paclen and
+ * bulk output paced within the airtime budget. */
 void radio_iface_adjust_config(const struct radio_iface *r, struct if_config *cfg);
 void radio_iface_readable(struct radio_iface *r, uint64_t now_ms);
 /* to NULL: multicast (BABEL). */

@@ -34,6 +34,7 @@ struct radio_link {
 	size_t frame_max;
 	struct fifo routing, data;
 	bool up;
+	bool draining; /* shutting down: radio_link_drain_start() */
 
 	/* transmission */
 	uint64_t send_at;      /* jitter drawn for the next transmission; 0: none */
@@ -449,6 +450,8 @@ static bool send_id(struct radio_link *l, uint64_t now)
 
 static bool tnc_free(const struct radio_link *l, uint64_t now)
 {
+	if (l->draining)
+		return true;
 	if (l->txbuf == RADIO_TXBUF_YES)
 		return !l->tnc_busy;
 	return now >= l->air_free_at;
@@ -462,7 +465,9 @@ static uint64_t min64(uint64_t a, uint64_t b)
 /* TXBUF polling: only while something waits and the TNC may be busy. */
 static uint64_t poll_txbuf(struct radio_link *l, uint64_t now)
 {
-	bool waiting = l->routing.n || l->data.n;
+	/* While draining, the poll goes on with empty queues: its answer
+	 * says when the last frame has left the TNC. */
+	bool waiting = l->routing.n || l->data.n || l->draining;
 	if (!waiting || !l->tnc_busy || l->txbuf == RADIO_TXBUF_NO)
 		return NEVER;
 	if (l->query_out) {
@@ -504,7 +509,7 @@ uint64_t radio_link_run(struct radio_link *l, uint64_t now_ms)
 		}
 		struct slot *rt = fifo_head(&l->routing), *dt = fifo_head(&l->data);
 		uint32_t cost = rt ? radio_link_frame_cost(l, rt->len) : 0;
-		bool rt_ok = rt && l->tokens >= 1000u * (uint64_t)cost;
+		bool rt_ok = rt && (l->draining || l->tokens >= 1000u * (uint64_t)cost);
 		if (rt && !rt_ok) {
 			l->st.budget_waits++;
 			uint64_t lack = 1000u * (uint64_t)cost - l->tokens;
@@ -518,7 +523,7 @@ uint64_t radio_link_run(struct radio_link *l, uint64_t now_ms)
 			break;
 		}
 		if (!l->send_at)
-			l->send_at = now + rng_next(l) % (l->cfg.jitter_max_ms + 1u);
+			l->send_at = now + (l->draining ? 0 : rng_next(l) % (l->cfg.jitter_max_ms + 1u));
 		if (now < l->send_at) {
 			next = min64(next, l->send_at);
 			break;
@@ -533,10 +538,13 @@ uint64_t radio_link_run(struct radio_link *l, uint64_t now_ms)
 		if (rt_ok) {
 			ok = transmit(l, rt->frame, rt->len, now);
 			if (ok) {
-				l->tokens -= 1000u * (uint64_t)cost;
 				l->st.tx_routing_cost += cost;
 				l->st.tx_babel++;
 			}
+			if (ok && l->tokens >= 1000u * (uint64_t)cost)
+				l->tokens -= 1000u * (uint64_t)cost;
+			else if (ok)
+				l->tokens = 0; /* drained past the budget */
 			fifo_pop(&l->routing);
 		} else {
 			ok = transmit(l, dt->frame, dt->len, now);
@@ -550,6 +558,28 @@ uint64_t radio_link_run(struct radio_link *l, uint64_t now_ms)
 	}
 	next = min64(next, poll_txbuf(l, now));
 	return next;
+}
+
+void radio_link_drain_start(struct radio_link *l, uint64_t now_ms)
+{
+	if (now_ms > l->now)
+		l->now = now_ms;
+	l->draining = true;
+	l->st.drop_down += l->data.n;
+	l->data.n = 0;
+	/* A draw made before may lie ahead: no more waiting. */
+	l->send_at = 0;
+}
+
+bool radio_link_drained(const struct radio_link *l, uint64_t now_ms)
+{
+	if (!l->up)
+		return true; /* nothing more can go */
+	if (l->routing.n)
+		return false;
+	if (l->txbuf == RADIO_TXBUF_YES)
+		return !l->tnc_busy;
+	return now_ms >= l->air_free_at;
 }
 
 const struct radio_link_stats *radio_link_get_stats(const struct radio_link *l)
@@ -570,4 +600,14 @@ size_t radio_link_queued(const struct radio_link *l, bool routing)
 uint32_t radio_link_budget(const struct radio_link *l)
 {
 	return (uint32_t)(l->tokens / 1000u);
+}
+
+uint64_t radio_link_budget_rate(const struct radio_link *l)
+{
+	return l->rate;
+}
+
+uint64_t radio_link_air_free_at(const struct radio_link *l)
+{
+	return l->air_free_at;
 }

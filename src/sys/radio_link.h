@@ -119,11 +119,28 @@ int radio_link_send_data(struct radio_link *l, const struct ax25_addr *dst, uint
 /* Hands what may go to the TNC; returns the next deadline (UINT64_MAX: none). */
 uint64_t radio_link_run(struct radio_link *l, uint64_t now_ms);
 
+/* Shutdown: the retractions and farewell Hello the engine has just queued
+ * are the last thing neighbours will hear from us, so from now on every
+ * routing frame goes to the TNC at the next radio_link_run(), past the
+ * budget, the jitter and the TNC's queue (the TNC queues them itself);
+ * queued data is dropped (its senders are going away).  The caller keeps
+ * running the link until radio_link_drained() or its own deadline. */
+void radio_link_drain_start(struct radio_link *l, uint64_t now_ms);
+/* Nothing left here, and the TNC's queue read empty (TXBUF: 0) after our
+ * last frame, or, with a TNC that does not answer, that frame should be
+ * off the air by now. */
+bool radio_link_drained(const struct radio_link *l, uint64_t now_ms);
+
 const struct radio_link_stats *radio_link_get_stats(const struct radio_link *l);
 enum radio_txbuf_mode radio_link_txbuf_mode(const struct radio_link *l);
 size_t radio_link_queued(const struct radio_link *l, bool routing);
 /* Routing's budget left, in bytes. */
 uint32_t radio_link_budget(const struct radio_link *l);
+/* When the frames handed to the TNC should be off the air (an estimate
+ * from their airtime, ignoring other stations). */
+uint64_t radio_link_air_free_at(const struct radio_link *l);
+/* The rate the budget fills at, in thousandths of a byte per second. */
+uint64_t radio_link_budget_rate(const struct radio_link *l);
 /* What a frame of len octets costs of the channel, in byte times. */
 uint32_t radio_link_frame_cost(const struct radio_link *l, size_t len);
 

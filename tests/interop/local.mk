@@ -5,7 +5,8 @@ TESTS += \
 	tests/interop/babeld_line_v4.sh \
 	tests/interop/babeld_line_ll.sh \
 	tests/interop/bird_line_v4.sh \
-	tests/interop/bird_line_ll.sh
+	tests/interop/bird_line_ll.sh \
+	tests/interop/tshark_radio_pcap.sh
 
 # Dire Wolf, a real software TNC (Debian package direwolf): our frames
 # through its modulator and atest, its frames through our decoders
@@ -29,6 +30,7 @@ EXTRA_DIST += \
 	tests/interop/bird_line_v4.sh \
 	tests/interop/bird_line_ll.sh \
 	tests/interop/direwolf_codec.sh \
-	tests/interop/direwolf_two_sites.sh
+	tests/interop/direwolf_two_sites.sh \
+	tests/interop/tshark_radio_pcap.sh
 
 include $(top_srcdir)/tests/bench/line.mk
