@@ -236,11 +236,19 @@ void update_start_dump(struct engine *e, struct iface *ifp)
 		return;
 	struct hashmap_iter it;
 	struct hashmap_node *h;
-	hashmap_iter_init(&it, &e->dests);
-	while ((h = hashmap_iter_next(&it)) != NULL) {
-		struct dest *d = container_of(h, struct dest, h);
-		if (d->xr || (d->selected && d->selected->metric < INF))
-			keys[k++] = d->key;
+	/* Our own routes first: every neighbour needs them, from us and
+	 * nobody else, whereas what we learned it may also hear from its
+	 * originator.  On a slow link, where a paced dump takes minutes, that
+	 * is the difference between a cold start of one minute and of three. */
+	for (int pass = 0; pass < 2; pass++) {
+		hashmap_iter_init(&it, &e->dests);
+		while ((h = hashmap_iter_next(&it)) != NULL) {
+			struct dest *d = container_of(h, struct dest, h);
+			bool own = d->xr != NULL;
+			bool learned = !own && d->selected && d->selected->metric < INF;
+			if (pass == 0 ? own : learned)
+				keys[k++] = d->key;
+		}
 	}
 	free(ifp->dump);
 	ifp->dump = keys;

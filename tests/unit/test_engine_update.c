@@ -421,6 +421,63 @@ static void test_ipv4_next_hop(void **state)
 	h_free(&h);
 }
 
+struct order {
+	unsigned seen, own_after_learned;
+	bool learned_seen;
+};
+
+static void order_scan(void *arg, const struct h_sent *s, const struct babel_tlv *t)
+{
+	(void)s;
+	struct order *o = arg;
+	const struct babel_update *u = &t->update;
+	if (u->metric == 0xFFFF || o->seen >= 120)
+		return; /* the first dump only: a periodic one follows */
+	o->seen++;
+	/* Ours: 2001:db8:0:N::/64 (add_local); learned: 2001:db8:77:N::/64. */
+	bool own = u->prefix.bytes[4] == 0 && u->prefix.bytes[5] == 0;
+	if (!own)
+		o->learned_seen = true;
+	else if (o->learned_seen)
+		o->own_after_learned++;
+}
+
+/* A full dump sends our own routes before those we learned: on a slow
+ * link a neighbour gets first what only we can give it. */
+static void test_dump_own_first(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_init(&h, 33, NULL);
+	h_if_up(&h, 1, IF_TYPE_WIRELESS);
+	h_neighbour_hello(&h, 1, 7, 100, 256);
+	h_advance(&h, 2000);
+	for (unsigned i = 0; i < 60; i++) {
+		char text[64];
+		snprintf(text, sizeof(text), "2001:db8:77:%x::/64", i);
+		struct h_pkt p;
+		hp_init(&p);
+		hp_update(&p, text, NULL, 5, 100, RID_A, 400);
+		hp_send(&h, &p, 1, 7, true);
+	}
+	for (unsigned i = 0; i < 60; i++)
+		add_local(&h, i);
+	assert_true(h_route_count(&h) >= 60);
+	h_advance(&h, 5000);
+	h_clear(&h);
+	struct h_pkt p;
+	hp_init(&p);
+	hp_route_req(&p, NULL);
+	hp_send(&h, &p, 1, 7, true);
+	h_advance(&h, 10000);
+	struct order o = { 0 };
+	h_scan(&h, 0, BABEL_TLV_UPDATE, order_scan, &o);
+	assert_true(o.seen >= 120);
+	assert_true(o.learned_seen);
+	assert_int_equal(o.own_after_learned, 0);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_filters_in_engine),
 		cmocka_unit_test(test_shutdown),
 		cmocka_unit_test(test_ipv4_next_hop),
+		cmocka_unit_test(test_dump_own_first),
 	};
 	return cmocka_run_group_tests_name("engine_update (RFC 8966 3.7, 4.5; filters)", tests, NULL, NULL);
 }
