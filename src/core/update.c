@@ -273,7 +273,19 @@ void update_dump_timer(struct engine *e, struct etimer *t)
 	int64_t cap = (int64_t)ifp->cfg.mtu * 2000;
 	if (ifp->dump_credit > cap)
 		ifp->dump_credit = cap;
-	while (ifp->dump_pos < ifp->dump_len && ifp->dump_credit > 0) {
+	/* Whole packets: nothing goes until the credit covers a full one (or
+	 * what is left of the dump).  On a fast link that is a millisecond
+	 * or two; on a radio link, where every frame also costs its TX delay
+	 * and tail, a trickle of small packets would spend most of the
+	 * airtime budget on that overhead. */
+	size_t left = ifp->dump_len - ifp->dump_pos;
+	int64_t need = (int64_t)(left * UPDATE_COST_OCTETS < ifp->cfg.mtu
+					 ? left * UPDATE_COST_OCTETS : ifp->cfg.mtu) * 1000;
+	if (ifp->dump_credit < need)
+		need -= ifp->dump_credit;
+	else
+		need = 0;
+	while (need == 0 && ifp->dump_pos < ifp->dump_len && ifp->dump_credit > 0) {
 		struct dest *d = dest_find(e, &ifp->dump[ifp->dump_pos++]);
 		if (!d)
 			continue;
@@ -281,7 +293,8 @@ void update_dump_timer(struct engine *e, struct etimer *t)
 		ifp->dump_credit -= UPDATE_COST_OCTETS * 1000;
 	}
 	if (ifp->dump_pos < ifp->dump_len) {
-		uint64_t wait = (uint64_t)(-ifp->dump_credit) / rate + 1;
+		uint64_t lack = need ? (uint64_t)need : (uint64_t)(-ifp->dump_credit);
+		uint64_t wait = lack / rate + 1;
 		if (wait < DUMP_TICK_MS)
 			wait = DUMP_TICK_MS;
 		etimer_at(e, t, e->now + wait);

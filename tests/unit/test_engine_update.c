@@ -478,6 +478,65 @@ static void test_dump_own_first(void **state)
 	h_free(&h);
 }
 
+static void count_updates(void *arg, const struct h_sent *s, const struct babel_tlv *t)
+{
+	(void)s;
+	if (t->update.metric != 0xFFFF)
+		(*(unsigned *)arg)++;
+}
+
+/* At a radio's pace (a few octets per second) a dump still goes in full
+ * packets: each frame costs its TX delay and tail whatever it carries, so
+ * a trickle of one or two updates per packet would spend the budget on
+ * that overhead. */
+static void test_slow_dump_whole_packets(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_init(&h, 34, NULL);
+	struct if_config c;
+	memset(&c, 0, sizeof(c));
+	c.type = IF_TYPE_WIRELESS;
+	c.mtu = 256;
+	c.rate_bytes_per_s = 5;
+	c.hello_interval_ms = 600000;
+	c.update_interval_ms = 600000;
+	h_if_up_cfg(&h, 1, &c);
+	h_advance(&h, 2000);
+	for (unsigned i = 0; i < 60; i++)
+		add_local(&h, i);
+	h_advance(&h, 1000);
+	h_clear(&h);
+	struct h_pkt p;
+	hp_init(&p);
+	hp_route_req(&p, NULL);
+	hp_send(&h, &p, 1, 7, true);
+	h_advance(&h, 400000);
+	unsigned total = 0, packets = 0, smallest = 1000;
+	for (size_t i = 0; i < h.nsent; i++) {
+		unsigned n = 0;
+		h_scan(&h, i, BABEL_TLV_UPDATE, count_updates, &n);
+		/* h_scan counts from i on: this packet's own count is the
+		 * difference with the next one's. */
+		unsigned rest = 0;
+		if (i + 1 < h.nsent)
+			h_scan(&h, i + 1, BABEL_TLV_UPDATE, count_updates, &rest);
+		n -= rest;
+		if (!n)
+			continue;
+		packets++;
+		total += n;
+		if (n < smallest && total < 60)
+			smallest = n; /* the last packet may be a remainder */
+	}
+	assert_true(total >= 60);
+	/* 60 updates of about 20 octets at 5 octets/s: about 4 minutes, in
+	 * packets of a dozen updates, not sixty packets of one. */
+	assert_true(packets <= 8);
+	assert_true(smallest >= 8);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_shutdown),
 		cmocka_unit_test(test_ipv4_next_hop),
 		cmocka_unit_test(test_dump_own_first),
+		cmocka_unit_test(test_slow_dump_whole_packets),
 	};
 	return cmocka_run_group_tests_name("engine_update (RFC 8966 3.7, 4.5; filters)", tests, NULL, NULL);
 }
