@@ -122,6 +122,7 @@ struct neighbour {
 	struct outbuf ubuf;
 	struct list_node routes;           /* struct route.nlink */
 	bool dead;
+	bool asked_table;                  /* its table requested once usable */
 };
 
 struct source {

@@ -234,9 +234,22 @@ void neighbour_update_cost(struct engine *e, struct neighbour *nb)
 		outbuf_flush_at(e, &nb->ubuf, e->now + rng_delay(&e->rng, URGENT_MS / 2));
 	}
 	if (cost != nb->cost) {
+		bool usable_now = nb->cost == INF && cost != INF;
 		nb->cost = cost;
 		route_neighbour_cost_changed(e, nb);
 		engine_notify(e, EV_NEIGHBOUR_CHANGE, nb);
+		if (usable_now && !nb->asked_table && !nb->dead) {
+			/* Its table, once, now that its routes can be used
+			 * (RFC 8966 3.8.1.1): what it sent before we could
+			 * reach it may have been lost (a collision on the
+			 * radio), and its next full update may be minutes
+			 * away. */
+			nb->asked_table = true;
+			struct babel_route_req rq = { 0 };
+			rq.ae = BABEL_AE_WILDCARD;
+			outbuf_put(e, &nb->ubuf, put_route_req, &rq);
+			outbuf_flush_at(e, &nb->ubuf, e->now + rng_delay(&e->rng, URGENT_MS / 2));
+		}
 	}
 }
 

@@ -215,6 +215,55 @@ static void test_route_requests(void **state)
 	h_free(&h);
 }
 
+struct wildcard_count {
+	unsigned unicast, multicast;
+};
+
+static void wildcard_scan(void *arg, const struct h_sent *s, const struct babel_tlv *t)
+{
+	struct wildcard_count *w = arg;
+	if (t->route_req.ae != BABEL_AE_WILDCARD)
+		return;
+	if (s->multicast)
+		w->multicast++;
+	else
+		w->unicast++;
+}
+
+/* A neighbour whose routes become usable is asked for its table, unicast,
+ * once: whatever it sent before (lost, or before we could use it) comes
+ * again without waiting for its next full update. */
+static void test_table_asked_when_usable(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_init(&h, 26, NULL);
+	h_if_up(&h, 1, IF_TYPE_WIRED);
+	h_advance(&h, 3000);
+	h_clear(&h);
+	uint16_t seq = 100;
+	for (int i = 0; i < 3; i++) {
+		h_neighbour_hello(&h, 1, 7, seq++, 96);
+		h_advance(&h, 1000);
+	}
+	struct engine_neighbour_info ni;
+	assert_true(h_neighbour(&h, 7, &ni));
+	assert_true(ni.cost < 0xFFFF);
+	struct wildcard_count w = { 0 };
+	h_scan(&h, 0, BABEL_TLV_ROUTE_REQ, wildcard_scan, &w);
+	assert_int_equal(w.unicast, 1);
+	/* Still usable: not asked again. */
+	size_t mark = h.nsent;
+	for (int i = 0; i < 10; i++) {
+		h_neighbour_hello(&h, 1, 7, seq++, 96);
+		h_advance(&h, 1000);
+	}
+	struct wildcard_count w2 = { 0 };
+	h_scan(&h, mark, BABEL_TLV_ROUTE_REQ, wildcard_scan, &w2);
+	assert_int_equal(w2.unicast, 0);
+	h_free(&h);
+}
+
 /* 4.6.3: an Ack Request is answered with its opaque, unicast, in time. */
 static void test_ack_request_answered(void **state)
 {
@@ -335,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_seqno_request_resend),
 		cmocka_unit_test(test_seqno_request_originator),
 		cmocka_unit_test(test_route_requests),
+		cmocka_unit_test(test_table_asked_when_usable),
 		cmocka_unit_test(test_ack_request_answered),
 		cmocka_unit_test(test_ack_resend_until_acked),
 		cmocka_unit_test(test_ack_give_up),
