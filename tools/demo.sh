@@ -81,7 +81,9 @@ say "Three sites; each router runs mailled with a config like this one (Paris):"
 conf paris | tee "$WORK/paris.conf" | sed 's/^/    /'
 for s in $SITES; do
 	conf "$s" >"$WORK/$s.conf"
-	on "$s" "$MAILLED" -d 1 -c "$WORK/$s.conf" >"$WORK/$s.log" 2>&1 &
+	# Not through on(): a function in the background is a subshell, and
+	# $! would be its pid, not mailled's (ip netns exec execs it).
+	ip netns exec "$P-$s" "$MAILLED" -d 1 -c "$WORK/$s.conf" >"$WORK/$s.log" 2>&1 &
 	echo $! >"$WORK/$s.pid"
 done
 
