@@ -65,6 +65,7 @@ struct outbuf {
 	size_t cap;
 	struct babel_pkt pkt;
 	bool open;
+	uint32_t serial;      /* counts the packets opened */
 	struct etimer flush;  /* when the packet goes out */
 	struct iface *ifp;
 	struct neighbour *nb; /* NULL: multicast */
@@ -120,6 +121,12 @@ struct neighbour {
 	uint64_t rtt_at_ms;
 	uint32_t hint;                     /* link-quality factor, 256 neutral */
 	struct outbuf ubuf;
+	/* The last IHU we queued, so that the same one is not put twice in a
+	 * packet (a first Hello both makes the link reachable and is a new
+	 * neighbour: two reasons, one IHU). */
+	const struct outbuf *ihu_out;
+	uint32_t ihu_serial;
+	struct babel_ihu ihu_last;
 	struct list_node routes;           /* struct route.nlink */
 	bool dead;
 	bool asked_table;                  /* its table requested once usable */

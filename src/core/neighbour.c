@@ -74,6 +74,18 @@ static void uhello_fire(struct engine *e, struct etimer *t)
 	etimer_at(e, t, e->now + rng_jitter(&e->rng, ifp->cfg.hello_interval_ms, 25));
 }
 
+/* An IHU that should not wait for the next Hello.  Where updates go
+ * unicast it goes to the neighbour alone; otherwise in the interface's
+ * multicast packet, where the IHUs for every neighbour learnt at once and
+ * the Hello that iface_hello_soon() brings forward share one packet: on a
+ * radio channel each packet costs its TX delay, whatever its length. */
+static void ihu_soon(struct engine *e, struct neighbour *nb, uint64_t within_ms)
+{
+	struct outbuf *o = nb->ifp->cfg.unicast == OPT_ON ? &nb->ubuf : &nb->ifp->mcast;
+	neighbour_send_ihu(e, nb, o);
+	outbuf_flush_at(e, o, e->now + rng_delay(&e->rng, within_ms));
+}
+
 void neighbour_start_unicast_hellos(struct engine *e, struct neighbour *nb)
 {
 	if (nb->ifp->cfg.unicast == OPT_ON) {
@@ -159,8 +171,7 @@ void neighbour_hello(struct engine *e, struct neighbour *nb, const struct babel_
 		/* A new neighbour learns its txcost at once rather than after
 		 * up to three of our Hello intervals, and gets our next Hello
 		 * soon: it needs two of them to count us as reachable. */
-		neighbour_send_ihu(e, nb, &nb->ubuf);
-		outbuf_flush_at(e, &nb->ubuf, e->now + rng_delay(&e->rng, URGENT_MS));
+		ihu_soon(e, nb, URGENT_MS);
 		if (!unicast)
 			iface_hello_soon(e, nb->ifp);
 	}
@@ -230,8 +241,7 @@ void neighbour_update_cost(struct engine *e, struct neighbour *nb)
 		/* The neighbour learns at once that we hear it (or no longer
 		 * do), rather than with the IHU of every third Hello: this is
 		 * what makes a new link usable within a Hello interval. */
-		neighbour_send_ihu(e, nb, &nb->ubuf);
-		outbuf_flush_at(e, &nb->ubuf, e->now + rng_delay(&e->rng, URGENT_MS / 2));
+		ihu_soon(e, nb, URGENT_MS / 2);
 	}
 	if (cost != nb->cost) {
 		bool usable_now = nb->cost == INF && cost != INF;
@@ -265,5 +275,14 @@ void neighbour_send_ihu(struct engine *e, struct neighbour *nb, struct outbuf *o
 		ihu.origin = nb->hello_ts;
 		ihu.receive = nb->hello_rx_us;
 	}
-	outbuf_put(e, o, put_ihu, &ihu);
+	if (o->open && nb->ihu_out == o && nb->ihu_serial == o->serial &&
+	    nb->ihu_last.rxcost == ihu.rxcost && nb->ihu_last.interval == ihu.interval &&
+	    nb->ihu_last.has_timestamp == ihu.has_timestamp &&
+	    nb->ihu_last.origin == ihu.origin && nb->ihu_last.receive == ihu.receive)
+		return; /* the packet being filled already says this */
+	if (!outbuf_put(e, o, put_ihu, &ihu))
+		return;
+	nb->ihu_out = o;
+	nb->ihu_serial = o->serial;
+	nb->ihu_last = ihu;
 }

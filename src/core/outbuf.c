@@ -17,6 +17,7 @@ void outbuf_init(struct outbuf *o, struct iface *ifp, struct neighbour *nb)
 	o->buf = NULL;
 	o->cap = 0;
 	o->open = false;
+	o->serial = 0;
 	o->ifp = ifp;
 	o->nb = nb;
 	etimer_init(&o->flush, flush_fire);
@@ -45,6 +46,7 @@ void outbuf_prepare(struct engine *e, struct outbuf *o)
 	}
 	babel_pkt_init(&o->pkt, o->buf, o->cap, 0);
 	o->open = true;
+	o->serial++;
 }
 
 /* Counts what goes out by walking the TLV headers of the finished packet:

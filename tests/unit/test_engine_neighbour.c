@@ -317,6 +317,63 @@ static void test_ax25_defaults(void **state)
 	assert_int_equal(c.v4_via_v6, OPT_ON);
 }
 
+/* Two stations heard for the first time on a radio channel: each gets one
+ * IHU (its first Hello is both a new neighbour and a link that became
+ * reachable: one IHU, not two), and both IHUs share one multicast packet
+ * rather than a packet each, since every packet costs its TX delay. */
+struct ihu_count {
+	size_t per[4];   /* IHUs for fe80::1..3 */
+	size_t packets;  /* packets that carried an IHU */
+	bool unicast;    /* one of them was unicast */
+	const struct h_sent *last;
+};
+
+static void ihu_count_cb(void *arg, const struct h_sent *s, const struct babel_tlv *t)
+{
+	struct ihu_count *c = arg;
+	for (uint8_t n = 1; n <= 3; n++) {
+		struct link_addr a = h_ll(n);
+		if (memcmp(t->ihu.addr.bytes, a.a, 16) == 0)
+			c->per[n]++;
+	}
+	if (s != c->last) {
+		c->packets++;
+		c->last = s;
+	}
+	if (!s->multicast)
+		c->unicast = true;
+}
+
+static void test_new_neighbours_one_ihu_each(void **state)
+{
+	(void)state;
+	struct if_config c;
+	memset(&c, 0, sizeof(c));
+	c.type = IF_TYPE_AX25;
+	c.split_horizon = c.unicast = c.link_quality = c.enable_timestamps = c.v4_via_v6 = OPT_DEFAULT;
+	engine_if_defaults(&c);
+	struct harness h;
+	h_init(&h, 11, NULL);
+	h_if_up_cfg(&h, 1, &c);
+	h_advance(&h, 5000);
+	size_t from = h.nsent;
+	for (uint8_t n = 2; n <= 3; n++) {
+		struct h_pkt p;
+		hp_init(&p);
+		hp_hello(&p, 7, 9000, false);
+		hp_send(&h, &p, 1, n, true);
+		h_advance(&h, 50);
+	}
+	h_advance(&h, 2000);
+	struct ihu_count cnt = { 0 };
+	h_scan(&h, from, BABEL_TLV_IHU, ihu_count_cb, &cnt);
+	assert_int_equal(cnt.per[2], 1);
+	assert_int_equal(cnt.per[3], 1);
+	assert_int_equal(cnt.packets, 1);
+	assert_false(cnt.unicast);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_rtt_cost),
 		cmocka_unit_test(test_link_quality_hint),
 		cmocka_unit_test(test_ax25_defaults),
+		cmocka_unit_test(test_new_neighbours_one_ihu_each),
 	};
 	return cmocka_run_group_tests_name("engine_neighbour (RFC 8966 3.4, A)", tests, NULL, NULL);
 }
