@@ -225,31 +225,64 @@ void update_pending_fire(struct engine *e, struct etimer *t)
 
 /* ------------------------------------------------------------ full dumps */
 
-void update_start_dump(struct engine *e, struct iface *ifp)
+/* One entry of a dump being prepared: what orders it. */
+struct dump_entry {
+	bool learned;
+	uint8_t rid[8];
+	struct route_key key;
+};
+
+static int dump_entry_compare(const void *pa, const void *pb)
+{
+	const struct dump_entry *a = pa, *b = pb;
+	if (a->learned != b->learned)
+		return a->learned ? 1 : -1;
+	int c = memcmp(a->rid, b->rid, 8);
+	return c ? c : route_key_compare(&a->key, &b->key);
+}
+
+static void start_dump(struct engine *e, struct iface *ifp)
 {
 	/* A snapshot of the keys: the table may change while the dump is
 	 * paced out; each key is looked up again when its turn comes. */
 	size_t n = hashmap_count(&e->dests);
+	struct dump_entry *ents = n ? malloc(n * sizeof(*ents)) : NULL;
 	struct route_key *keys = n ? malloc(n * sizeof(*keys)) : NULL;
-	size_t k = 0;
-	if (n && !keys)
+	if (n && (!ents || !keys)) {
+		free(ents);
+		free(keys);
 		return;
+	}
+	size_t k = 0;
 	struct hashmap_iter it;
 	struct hashmap_node *h;
+	hashmap_iter_init(&it, &e->dests);
+	while ((h = hashmap_iter_next(&it)) != NULL) {
+		struct dest *d = container_of(h, struct dest, h);
+		if (d->xr) {
+			ents[k].learned = false;
+			memcpy(ents[k].rid, e->cfg.router_id, 8);
+		} else if (d->selected && d->selected->metric < INF) {
+			ents[k].learned = true;
+			memcpy(ents[k].rid, d->selected->rid, 8);
+		} else {
+			continue;
+		}
+		ents[k++].key = d->key;
+	}
 	/* Our own routes first: every neighbour needs them, from us and
 	 * nobody else, whereas what we learned it may also hear from its
 	 * originator.  On a slow link, where a paced dump takes minutes, that
-	 * is the difference between a cold start of one minute and of three. */
-	for (int pass = 0; pass < 2; pass++) {
-		hashmap_iter_init(&it, &e->dests);
-		while ((h = hashmap_iter_next(&it)) != NULL) {
-			struct dest *d = container_of(h, struct dest, h);
-			bool own = d->xr != NULL;
-			bool learned = !own && d->selected && d->selected->metric < INF;
-			if (pass == 0 ? own : learned)
-				keys[k++] = d->key;
-		}
-	}
+	 * is the difference between a cold start of one minute and of three.
+	 * Then by router-id and prefix: a Router-Id TLV (12 octets) goes
+	 * only where the origin changes or a packet begins, and each prefix
+	 * is compressed against the one before it (RFC 8966 4.6.9), which in
+	 * hash order seldom shares anything. */
+	if (k > 1)
+		qsort(ents, k, sizeof(*ents), dump_entry_compare);
+	for (size_t i = 0; i < k; i++)
+		keys[i] = ents[i].key;
+	free(ents);
 	free(ifp->dump);
 	ifp->dump = keys;
 	ifp->dump_len = k;
@@ -260,6 +293,22 @@ void update_start_dump(struct engine *e, struct iface *ifp)
 		ifp->dump_credit_at = e->now;
 	}
 	etimer_at(e, &ifp->dump_timer, e->now);
+}
+
+static void schedule_periodic(struct engine *e, struct iface *ifp)
+{
+	etimer_at(e, &ifp->update_timer,
+		  e->now + rng_jitter(&e->rng, ifp->cfg.update_interval_ms, 25));
+}
+
+void update_start_dump(struct engine *e, struct iface *ifp)
+{
+	start_dump(e, ifp);
+	/* Whatever started this dump (a wildcard request, a new next hop),
+	 * it is a full update: the periodic one is due an update interval
+	 * from now, not a few seconds after this one ends. */
+	if (timer_scheduled(&ifp->update_timer.t))
+		schedule_periodic(e, ifp);
 }
 
 void update_dump_timer(struct engine *e, struct etimer *t)
@@ -311,8 +360,8 @@ void update_dump_timer(struct engine *e, struct etimer *t)
 void update_iface_timer(struct engine *e, struct etimer *t)
 {
 	struct iface *ifp = container_of(t, struct iface, update_timer);
-	update_start_dump(e, ifp);
-	etimer_at(e, t, e->now + rng_jitter(&e->rng, ifp->cfg.update_interval_ms, 25));
+	start_dump(e, ifp);
+	schedule_periodic(e, ifp);
 }
 
 /* Whether D's announcement on IFP differs between the out rules OLD and

@@ -537,6 +537,126 @@ static void test_slow_dump_whole_packets(void **state)
 	h_free(&h);
 }
 
+/* A dump goes by origin, then prefix: a Router-Id TLV only where the
+ * origin changes (or a packet begins), and each prefix compressed against
+ * its predecessor.  Learned routes arrive here in an interleaved order, as
+ * a hash table would give them back. */
+struct dump_seq {
+	unsigned n, rid_changes, unordered;
+	uint8_t rid[8];
+	struct babel_prefix last;
+};
+
+static void dump_seq_scan(void *arg, const struct h_sent *s, const struct babel_tlv *t)
+{
+	(void)s;
+	struct dump_seq *q = arg;
+	const struct babel_update *u = &t->update;
+	if (u->metric == 0xFFFF || q->n >= 80)
+		return; /* the first dump only */
+	if (q->n && memcmp(q->rid, u->router_id, 8) != 0)
+		q->rid_changes++;
+	else if (q->n && memcmp(q->last.bytes, u->prefix.bytes, 16) >= 0)
+		q->unordered++;
+	memcpy(q->rid, u->router_id, 8);
+	q->last = u->prefix;
+	q->n++;
+}
+
+static void test_dump_by_origin_and_prefix(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_init(&h, 35, NULL);
+	h_if_up(&h, 1, IF_TYPE_WIRELESS);
+	h_neighbour_hello(&h, 1, 7, 100, 256);
+	h_neighbour_hello(&h, 1, 8, 100, 256);
+	h_advance(&h, 2000);
+	/* 30 routes from each of two origins, given in a scrambled order. */
+	for (unsigned i = 0; i < 60; i++) {
+		unsigned j = (i * 37) % 60;
+		char text[64];
+		snprintf(text, sizeof(text), "2001:db8:77:%x::/64", j);
+		struct h_pkt p;
+		hp_init(&p);
+		hp_update(&p, text, NULL, 5, 100, j % 2 ? RID_A : RID_B, 400);
+		hp_send(&h, &p, 1, j % 2 ? 7 : 8, true);
+	}
+	for (unsigned i = 0; i < 20; i++)
+		add_local(&h, (i * 7) % 20);
+	h_advance(&h, 5000);
+	h_clear(&h);
+	struct h_pkt p;
+	hp_init(&p);
+	hp_route_req(&p, NULL);
+	hp_send(&h, &p, 1, 7, true);
+	h_advance(&h, 3000);
+	struct dump_seq q = { 0 };
+	h_scan(&h, 0, BABEL_TLV_UPDATE, dump_seq_scan, &q);
+	assert_int_equal(q.n, 80);
+	assert_int_equal(q.rid_changes, 2); /* ours, then A and B */
+	assert_int_equal(q.unordered, 0);
+	size_t packets = 0;
+	for (size_t i = 0; i < h.nsent; i++)
+		packets += h_scan(&h, i, BABEL_TLV_UPDATE, NULL, NULL) >
+			   (i + 1 < h.nsent ? h_scan(&h, i + 1, BABEL_TLV_UPDATE, NULL, NULL) : 0);
+	size_t rids = h_scan(&h, 0, BABEL_TLV_ROUTER_ID, NULL, NULL);
+	assert_true(rids <= packets + 2);
+	h_free(&h);
+}
+
+static void count_own(void *arg, const struct h_sent *s, const struct babel_tlv *t)
+{
+	struct h_sent const **last = arg;
+	/* Ours: 2001:db8:0:N::/64 (add_local). */
+	if (t->update.metric == 0 && t->update.prefix.bytes[4] == 0 && t->update.prefix.bytes[5] == 0)
+		*last = s;
+}
+
+/* A full dump answering a wildcard request counts as the periodic update:
+ * the next one is an update interval later, not when the old timer said. */
+static void test_request_dump_resets_periodic(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_init(&h, 36, NULL);
+	h_if_up(&h, 1, IF_TYPE_WIRED); /* full updates every 16 s */
+	h_neighbour_hello(&h, 1, 7, 100, 96);
+	for (unsigned i = 0; i < 5; i++)
+		add_local(&h, i);
+	h_advance(&h, 20000);
+	/* Wait for a periodic dump. */
+	h_clear(&h);
+	const struct h_sent *last = NULL;
+	for (unsigned i = 0; i < 200 && !last; i++) {
+		h_advance(&h, 100);
+		h_scan(&h, 0, BABEL_TLV_UPDATE, count_own, &last);
+	}
+	assert_non_null(last);
+	uint64_t periodic_at = last->at;
+	/* Ask 8 s after it: the old timer was due 12 to 16 s after it. */
+	h_run_until(&h, periodic_at + 8000);
+	h_clear(&h);
+	struct h_pkt p;
+	hp_init(&p);
+	hp_route_req(&p, NULL);
+	hp_send(&h, &p, 1, 7, true);
+	uint64_t asked = h.now;
+	h_run_until(&h, asked + 1000);
+	size_t answered = h.nsent;
+	assert_true(h_scan(&h, 0, BABEL_TLV_UPDATE, NULL, NULL) >= 5);
+	/* Nothing more until 12 s (16 s less the jitter) after the answer. */
+	h_run_until(&h, asked + 11500);
+	last = NULL;
+	h_scan(&h, answered, BABEL_TLV_UPDATE, count_own, &last);
+	assert_null(last);
+	/* And then the periodic update comes. */
+	h_run_until(&h, asked + 17500);
+	h_scan(&h, answered, BABEL_TLV_UPDATE, count_own, &last);
+	assert_non_null(last);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +669,8 @@ int main(void)
 		cmocka_unit_test(test_ipv4_next_hop),
 		cmocka_unit_test(test_dump_own_first),
 		cmocka_unit_test(test_slow_dump_whole_packets),
+		cmocka_unit_test(test_dump_by_origin_and_prefix),
+		cmocka_unit_test(test_request_dump_resets_periodic),
 	};
 	return cmocka_run_group_tests_name("engine_update (RFC 8966 3.7, 4.5; filters)", tests, NULL, NULL);
 }
