@@ -121,19 +121,38 @@ static struct slot *fifo_push(struct fifo *q, bool *dropped)
 	return s;
 }
 
+/* Bits on the air for a frame of len octets: the frame, its FCS and
+ * flags, and bit stuffing, which adds a bit after five ones: a sixth at
+ * worst, about one in 62 on random data; a tenth is counted, so that the
+ * estimate errs on the side of the channel. */
+static uint64_t frame_bits(size_t len)
+{
+	uint64_t bits = (uint64_t)(len + FRAME_OVERHEAD) * 8u;
+	return bits + bits / 10;
+}
+
 uint32_t radio_link_frame_cost(const struct radio_link *l, size_t len)
 {
+	/* In byte times at the channel rate: what the frame keeps the
+	 * transmitter keyed, TX delay and tail included. */
 	uint64_t keyed_ms = (uint64_t)l->cfg.txdelay_ms + l->cfg.txtail_ms;
-	uint64_t extra = keyed_ms * l->cfg.baud / 8000u;
-	return (uint32_t)(len + FRAME_OVERHEAD + extra);
+	uint64_t extra = (keyed_ms * l->cfg.baud + 7999u) / 8000u;
+	return (uint32_t)((frame_bits(len) + 7u) / 8u + extra);
 }
 
 static uint64_t airtime_ms(const struct radio_link *l, size_t len)
 {
-	uint64_t bits = (uint64_t)(len + FRAME_OVERHEAD) * 8u;
-	/* Bit stuffing adds up to a sixth; count a tenth. */
-	bits += bits / 10;
-	return l->cfg.txdelay_ms + l->cfg.txtail_ms + (bits * 1000u + l->cfg.baud - 1) / l->cfg.baud;
+	return l->cfg.txdelay_ms + l->cfg.txtail_ms +
+	       (frame_bits(len) * 1000u + l->cfg.baud - 1) / l->cfg.baud;
+}
+
+/* Takes a frame's cost from routing's budget; past it, the bucket is
+ * empty and what comes next waits for the refill. */
+static void charge(struct radio_link *l, uint32_t cost)
+{
+	uint64_t c = 1000u * (uint64_t)cost;
+	l->tokens = l->tokens >= c ? l->tokens - c : 0;
+	l->st.tx_routing_cost += cost;
 }
 
 static void refill(struct radio_link *l, uint64_t now)
@@ -442,6 +461,10 @@ static bool send_id(struct radio_link *l, uint64_t now)
 	if (!transmit(l, frame, need, now))
 		return false;
 	l->st.tx_id++;
+	/* Identification is the price of transmitting at all; it is counted
+	 * against routing's share, so that the budget holds for everything
+	 * but data. */
+	charge(l, radio_link_frame_cost(l, need));
 	l->identified = true;
 	l->id_at = now;
 	l->tx_since_id = false;
@@ -538,13 +561,9 @@ uint64_t radio_link_run(struct radio_link *l, uint64_t now_ms)
 		if (rt_ok) {
 			ok = transmit(l, rt->frame, rt->len, now);
 			if (ok) {
-				l->st.tx_routing_cost += cost;
+				charge(l, cost);
 				l->st.tx_babel++;
 			}
-			if (ok && l->tokens >= 1000u * (uint64_t)cost)
-				l->tokens -= 1000u * (uint64_t)cost;
-			else if (ok)
-				l->tokens = 0; /* drained past the budget */
 			fifo_pop(&l->routing);
 		} else {
 			ok = transmit(l, dt->frame, dt->len, now);

@@ -16,9 +16,10 @@
  *     supersedes older, and data has its own timeouts above us).
  *   - Routing may use only its airtime budget: a token bucket in bytes
  *     filled at baud/8 * airtime/100 bytes/s.  A frame costs its length
- *     plus what TX delay, TX tail, flags and FCS take of the channel, at
- *     the same rate.  Data frames take what is left and never wait for
- *     routing's budget.
+ *     plus what flags, FCS, bit stuffing (a tenth counted), TX delay and
+ *     TX tail take of the channel, at the same rate.  Identification
+ *     frames are charged to it too.  Data frames take what is left and
+ *     never wait for routing's budget.
  *   - Random jitter before each transmission (identical TNCs that start
  *     together would otherwise collide every time).
  *   - Nothing new goes to the TNC while its queue is not empty: after each

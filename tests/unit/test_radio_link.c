@@ -272,10 +272,14 @@ static void test_budget_limits_routing_not_data(void **state)
 	for (size_t i = 0; i < fit + 5; i++)
 		radio_link_send_babel(l, NULL, hello, sizeof(hello), f.now);
 	run_until(l, &f, f.now + 30000);
-	/* The ID frame and what the bucket held, nothing more. */
-	assert_int_equal(radio_link_get_stats(l)->tx_babel, fit);
+	/* The ID frame and what the bucket held after it, nothing more. */
+	assert_int_equal(radio_link_get_stats(l)->tx_id, 1);
+	uint32_t id_cost = (uint32_t)radio_link_get_stats(l)->tx_routing_cost -
+			   (uint32_t)radio_link_get_stats(l)->tx_babel * cost;
+	assert_true(id_cost > 0);
+	assert_int_equal(radio_link_get_stats(l)->tx_babel, (budget - id_cost) / cost);
 	assert_true(radio_link_get_stats(l)->budget_waits > 0);
-	assert_int_equal(radio_link_queued(l, true), 5);
+	assert_int_equal(radio_link_queued(l, true), fit + 5 - (budget - id_cost) / cost);
 	/* Data goes even though routing waits. */
 	struct ax25_addr dst = call("F4XYZ");
 	uint8_t ip[20] = {0x45};
@@ -283,10 +287,63 @@ static void test_budget_limits_routing_not_data(void **state)
 	run_until(l, &f, f.now + 5000);
 	assert_int_equal(radio_link_get_stats(l)->tx_data, 1);
 	/* Routing resumes as the budget refills: 1.5 B/s. */
-	run_until(l, &f, f.now + 5u * 1000u * cost * 2 / 3 + 60000);
+	size_t queued = radio_link_queued(l, true);
+	run_until(l, &f, f.now + queued * 1000u * cost * 2 / 3 + 60000);
 	assert_int_equal(radio_link_queued(l, true), 0);
-	/* Steady state stays within the budget: what routing used beyond the
-	 * initial bucket is at most rate * time. */
+	radio_link_free(l);
+}
+
+/* What a frame keeps the transmitter keyed, in microseconds, counted the
+ * way the channel does it rather than the way the link estimates it: the
+ * bits of the frame and its FCS with every stuffed bit (a 0 after five 1s),
+ * two flags, TX delay and tail. */
+static uint64_t keyed_us(const uint8_t *frame, size_t len, uint32_t baud)
+{
+	uint64_t bits = 16, ones = 0;
+	for (size_t i = 0; i < len + 2; i++) {
+		uint8_t b = i < len ? frame[i] : 0xFF; /* FCS: count it as all ones */
+		for (int k = 0; k < 8; k++) {
+			bits++;
+			if (b >> k & 1) {
+				if (++ones == 5) {
+					bits++;
+					ones = 0;
+				}
+			} else {
+				ones = 0;
+			}
+		}
+	}
+	return 400000u + bits * 1000000u / baud;
+}
+
+/* With routing always wanting more than its share (a full queue topped up
+ * for 20 minutes), the transmitter is keyed for routing and identification
+ * no more than the budget's share of the time plus what the bucket held at
+ * the start. */
+static void test_budget_holds_over_time(void **state)
+{
+	(void)state;
+	struct fake f;
+	struct radio_link *l = mk(&f, 5, 1200);
+	uint64_t start = f.now, bucket = radio_link_budget(l);
+	uint8_t big[200] = {42, 2, 0, 196};
+	for (size_t i = 4; i < sizeof(big); i++)
+		big[i] = (uint8_t)(0xFF - i); /* runs of ones: stuffing */
+	while (f.now < start + 20u * 60u * 1000u) {
+		while (radio_link_queued(l, true) < 4)
+			radio_link_send_babel(l, NULL, big, sizeof(big), f.now);
+		run_until(l, &f, f.now + 1000);
+	}
+	uint64_t elapsed_ms = f.now - start, keyed = 0;
+	for (size_t i = 0; i < f.n; i++)
+		keyed += keyed_us(f.frames[i], f.lens[i], 1200);
+	assert_true(f.n > 10);
+	/* 5 % of the time, plus the bucket (byte times at 150 B/s). */
+	uint64_t allowed = elapsed_ms * 1000u / 20u + bucket * 1000000u / 150u;
+	assert_true(keyed <= allowed);
+	/* And it is not wasted: at least 90 % of the share is used. */
+	assert_true(keyed >= elapsed_ms * 1000u / 20u * 9u / 10u);
 	radio_link_free(l);
 }
 
@@ -483,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_paclen),
 		cmocka_unit_test(test_routing_before_data),
 		cmocka_unit_test(test_budget_limits_routing_not_data),
+		cmocka_unit_test(test_budget_holds_over_time),
 		cmocka_unit_test(test_txbuf_flow_control),
 		cmocka_unit_test(test_txbuf_fallback_to_airtime),
 		cmocka_unit_test(test_id_every_ten_minutes),
