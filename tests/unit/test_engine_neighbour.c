@@ -281,14 +281,21 @@ static void test_link_quality_hint(void **state)
 }
 
 /* The radio link: a high base cost on top of its ETX. */
+/* An interface config of TYPE with every setting at its default. */
+static void default_cfg(struct if_config *c, enum if_type type)
+{
+	memset(c, 0, sizeof(*c));
+	c->type = type;
+	c->split_horizon = c->unicast = c->link_quality = c->enable_timestamps = c->v4_via_v6 =
+		OPT_DEFAULT;
+	engine_if_defaults(c);
+}
+
 static void test_ax25_defaults(void **state)
 {
 	(void)state;
 	struct if_config c;
-	memset(&c, 0, sizeof(c));
-	c.type = IF_TYPE_AX25;
-	c.split_horizon = c.unicast = c.link_quality = c.enable_timestamps = c.v4_via_v6 = OPT_DEFAULT;
-	engine_if_defaults(&c);
+	default_cfg(&c, IF_TYPE_AX25);
 	assert_true(c.hello_interval_ms >= 60000 && c.hello_interval_ms <= 120000);
 	assert_true(c.update_interval_ms >= 300000);
 	assert_int_equal(c.split_horizon, OPT_OFF);
@@ -306,10 +313,7 @@ static void test_ax25_defaults(void **state)
 	assert_int_equal(n.cost, 256 + 4096);
 	h_free(&h);
 	/* Wired defaults (Appendix B). */
-	memset(&c, 0, sizeof(c));
-	c.type = IF_TYPE_WIRED;
-	c.split_horizon = c.unicast = c.link_quality = c.enable_timestamps = c.v4_via_v6 = OPT_DEFAULT;
-	engine_if_defaults(&c);
+	default_cfg(&c, IF_TYPE_WIRED);
 	assert_int_equal(c.hello_interval_ms, 4000);
 	assert_int_equal(c.update_interval_ms, 16000);
 	assert_int_equal(c.rxcost, 96);
@@ -348,10 +352,7 @@ static void test_new_neighbours_one_ihu_each(void **state)
 {
 	(void)state;
 	struct if_config c;
-	memset(&c, 0, sizeof(c));
-	c.type = IF_TYPE_AX25;
-	c.split_horizon = c.unicast = c.link_quality = c.enable_timestamps = c.v4_via_v6 = OPT_DEFAULT;
-	engine_if_defaults(&c);
+	default_cfg(&c, IF_TYPE_AX25);
 	struct harness h;
 	h_init(&h, 11, NULL);
 	h_if_up_cfg(&h, 1, &c);
